@@ -1,0 +1,426 @@
+//! `compare_implementations`, the Rust way.
+//!
+//! The Python module times `compare_implementations(functions, names, args, n_runs)`. Here the same idea is a
+//! small builder: name each implementation of one computation, give the shared input and a number of runs.
+//! [`Compare::run`] first checks that every output agrees with the first implementation's (the reference) and
+//! refuses to time any that differ; then it warms up, times all of them in interleaved rounds (so a noisy
+//! moment hurts every implementation alike) and returns a [`Report`]: median, min and max per implementation
+//! and the speedup of each over the first.
+//!
+//! It times one call per run with `Instant`, which suits calls of about 100 µs and longer. For smaller
+//! functions, or for confidence intervals, use a criterion benchmark.
+
+use crate::agree::{Agree, Tolerance};
+use crate::machine::Machine;
+use crate::table::{Align, Table, format_duration, format_ratio};
+use std::fmt;
+use std::hint::black_box;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
+
+/// What one call of the computation processes, to report a rate next to the times.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Throughput {
+    /// floating-point operations per call: reported as GFLOP/s
+    Flops(f64),
+    /// bytes read and written per call: reported as GB/s
+    Bytes(f64),
+}
+
+impl Throughput {
+    fn header(&self) -> &'static str {
+        match self {
+            Throughput::Flops(_) => "GFLOP/s",
+            Throughput::Bytes(_) => "GB/s",
+        }
+    }
+
+    fn rate(&self, time: Duration) -> String {
+        let per_call = match *self {
+            Throughput::Flops(n) | Throughput::Bytes(n) => n,
+        };
+        format!("{:.2}", per_call / time.as_secs_f64() / 1e9)
+    }
+}
+
+/// Why a comparison could not be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CompareError {
+    /// `runs(0)` was asked for: there would be nothing to report.
+    #[error("the number of runs must be at least 1")]
+    ZeroRuns,
+    /// No implementation was added.
+    #[error("no implementations to compare: add at least one with `.add(name, f)`")]
+    NoImplementations,
+    /// Two implementations were given the same name, so the table could not tell them apart.
+    #[error("two implementations are both named {0:?}")]
+    DuplicateName(String),
+    /// An implementation panicked on the shared input.
+    #[error("implementation {name:?} panicked: {message}")]
+    Panicked { name: String, message: String },
+    /// An implementation's output differs from the reference's: it is not timed.
+    #[error("implementation {name:?} disagrees with the reference {reference:?}: {detail}")]
+    Disagrees { name: String, reference: String, detail: String },
+}
+
+type Implementation<'a, I, O> = (String, Box<dyn Fn(&I) -> O + 'a>);
+
+/// Named implementations of one computation, to be checked against each other and timed.
+///
+/// ```
+/// use course_utils::Compare;
+///
+/// let data: Vec<f64> = (0..100_000).map(|i| i as f64).collect();
+/// let report = Compare::new("sum of 100,000 f64")
+///     .runs(5)
+///     .add("for loop", |x: &Vec<f64>| {
+///         let mut total = 0.0;
+///         for i in 0..x.len() {
+///             total += x[i];
+///         }
+///         total
+///     })
+///     .add("iter().sum()", |x| x.iter().sum::<f64>())
+///     .run(&data)?;
+/// assert_eq!(report.timings().len(), 2);
+/// println!("{report}");
+/// # Ok::<(), course_utils::CompareError>(())
+/// ```
+pub struct Compare<'a, I: ?Sized, O> {
+    title: String,
+    runs: usize,
+    warmup: usize,
+    tolerance: Tolerance,
+    throughput: Option<Throughput>,
+    implementations: Vec<Implementation<'a, I, O>>,
+}
+
+impl<'a, I: ?Sized, O: Agree> Compare<'a, I, O> {
+    /// A comparison with 10 timed runs, 1 warm-up run and NumPy's `allclose` tolerance.
+    pub fn new(title: impl Into<String>) -> Self {
+        Compare {
+            title: title.into(),
+            runs: 10,
+            warmup: 1,
+            tolerance: Tolerance::default(),
+            throughput: None,
+            implementations: Vec::new(),
+        }
+    }
+
+    /// Adds an implementation. The first one added is the reference for agreement and speedup.
+    pub fn add(mut self, name: impl Into<String>, f: impl Fn(&I) -> O + 'a) -> Self {
+        self.implementations.push((name.into(), Box::new(f)));
+        self
+    }
+
+    /// How many timed runs per implementation (the module's `n_runs`).
+    pub fn runs(mut self, runs: usize) -> Self {
+        self.runs = runs;
+        self
+    }
+
+    /// How many untimed runs per implementation before timing, besides the agreement check.
+    pub fn warmup(mut self, warmup: usize) -> Self {
+        self.warmup = warmup;
+        self
+    }
+
+    /// How close float outputs must be to the reference's.
+    pub fn tolerance(mut self, tolerance: Tolerance) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// The work one call does, to add a GFLOP/s or GB/s column.
+    pub fn throughput(mut self, throughput: Throughput) -> Self {
+        self.throughput = Some(throughput);
+        self
+    }
+
+    /// Checks agreement, warms up, times, and reports.
+    pub fn run(self, input: &I) -> Result<Report, CompareError> {
+        if self.runs == 0 {
+            return Err(CompareError::ZeroRuns);
+        }
+        if self.implementations.is_empty() {
+            return Err(CompareError::NoImplementations);
+        }
+        for (i, (name, _)) in self.implementations.iter().enumerate() {
+            if self.implementations[..i].iter().any(|(other, _)| other == name) {
+                return Err(CompareError::DuplicateName(name.clone()));
+            }
+        }
+
+        // Agreement first: a fast wrong answer is not a speedup.
+        let mut outputs = Vec::with_capacity(self.implementations.len());
+        for (name, f) in &self.implementations {
+            outputs.push(call(name, f, input)?);
+        }
+        let (reference_name, _) = &self.implementations[0];
+        for ((name, _), output) in self.implementations.iter().zip(&outputs).skip(1) {
+            output.agree(&outputs[0], self.tolerance).map_err(|detail| CompareError::Disagrees {
+                name: name.clone(),
+                reference: reference_name.clone(),
+                detail,
+            })?;
+        }
+        drop(outputs);
+
+        for _ in 0..self.warmup {
+            for (name, f) in &self.implementations {
+                black_box(call(name, f, input)?);
+            }
+        }
+
+        // Interleaved rounds: every implementation runs once per round.
+        let mut samples = vec![Vec::with_capacity(self.runs); self.implementations.len()];
+        for _ in 0..self.runs {
+            for ((name, f), times) in self.implementations.iter().zip(&mut samples) {
+                let start = Instant::now();
+                let output = call(name, f, black_box(input))?;
+                black_box(&output);
+                times.push(start.elapsed());
+                drop(output);
+            }
+        }
+
+        let timings = self
+            .implementations
+            .iter()
+            .zip(samples)
+            .map(|((name, _), times)| Timing::from_samples(name.clone(), times))
+            .collect();
+        Ok(Report { title: self.title, throughput: self.throughput, timings })
+    }
+}
+
+fn call<I: ?Sized, O>(name: &str, f: &dyn Fn(&I) -> O, input: &I) -> Result<O, CompareError> {
+    catch_unwind(AssertUnwindSafe(|| f(input))).map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(a panic without a message)".into());
+        CompareError::Panicked { name: name.to_owned(), message }
+    })
+}
+
+/// The measured times of one implementation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timing {
+    pub name: String,
+    pub median: Duration,
+    pub min: Duration,
+    pub max: Duration,
+    pub runs: usize,
+}
+
+impl Timing {
+    /// Summarises raw samples (at least one).
+    pub fn from_samples(name: String, mut samples: Vec<Duration>) -> Timing {
+        assert!(!samples.is_empty(), "Timing needs at least one sample");
+        samples.sort_unstable();
+        let n = samples.len();
+        let median = if n % 2 == 1 { samples[n / 2] } else { (samples[n / 2 - 1] + samples[n / 2]) / 2 };
+        Timing { name, median, min: samples[0], max: samples[n - 1], runs: n }
+    }
+}
+
+/// The result of a comparison: one [`Timing`] per implementation, the first being the reference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    title: String,
+    throughput: Option<Throughput>,
+    timings: Vec<Timing>,
+}
+
+impl Report {
+    /// Builds a report from timings measured elsewhere (e.g. criterion); the first is the reference.
+    pub fn from_timings(title: impl Into<String>, throughput: Option<Throughput>, timings: Vec<Timing>) -> Self {
+        Report { title: title.into(), throughput, timings }
+    }
+
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    pub fn timings(&self) -> &[Timing] {
+        &self.timings
+    }
+
+    /// The timing of the implementation called `name`.
+    pub fn get(&self, name: &str) -> Option<&Timing> {
+        self.timings.iter().find(|t| t.name == name)
+    }
+
+    /// How many times faster than the reference `name` is, by median (above 1: faster).
+    pub fn speedup(&self, name: &str) -> Option<f64> {
+        let reference = self.timings.first()?;
+        let timing = self.get(name)?;
+        Some(reference.median.as_secs_f64() / timing.median.as_secs_f64())
+    }
+
+    /// The report as a [`Table`]: implementation, median, min, max, [rate,] speedup.
+    pub fn table(&self) -> Table {
+        let mut header = vec!["implementation", "median", "min", "max"];
+        if let Some(t) = &self.throughput {
+            header.push(t.header());
+        }
+        header.push("speedup");
+        let mut table = Table::new(header);
+        table.align(0, Align::Left);
+        for timing in &self.timings {
+            let mut row = vec![
+                timing.name.clone(),
+                format_duration(timing.median),
+                format_duration(timing.min),
+                format_duration(timing.max),
+            ];
+            if let Some(t) = &self.throughput {
+                row.push(t.rate(timing.median));
+            }
+            row.push(format_ratio(self.speedup(&timing.name).unwrap_or(f64::NAN)));
+            table.push(row);
+        }
+        table
+    }
+
+    /// The report as a markdown table for the book, with its title, run count and the machine stamp.
+    pub fn to_markdown(&self, machine: &Machine) -> String {
+        let runs = self.timings.first().map_or(0, |t| t.runs);
+        format!(
+            "{}\n*{}: {runs} timed runs each; speedup = reference median / median, reference: {}.*\n*{machine}*\n",
+            self.table().to_markdown(),
+            self.title,
+            self.timings.first().map_or("-", |t| t.name.as_str()),
+        )
+    }
+}
+
+impl fmt::Display for Report {
+    /// A plain-text table for the terminal.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.title)?;
+        write!(f, "{}", self.table().to_text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::thread::sleep;
+
+    fn slow_and_fast() -> Compare<'static, u64, u64> {
+        Compare::new("sleepy sums")
+            .runs(3)
+            .warmup(0)
+            .add("slow", |n: &u64| {
+                sleep(Duration::from_millis(4));
+                n * 2
+            })
+            .add("fast", |n: &u64| n + n)
+    }
+
+    #[test]
+    fn reports_every_implementation_in_order_with_the_reference_first() {
+        let report = slow_and_fast().run(&21).unwrap();
+        let names: Vec<_> = report.timings().iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["slow", "fast"]);
+        let slow = report.get("slow").unwrap();
+        assert_eq!(slow.runs, 3);
+        assert!(slow.min <= slow.median && slow.median <= slow.max);
+        assert!(slow.min >= Duration::from_millis(4), "a 4 ms sleep cannot take less than 4 ms");
+        assert_eq!(report.speedup("slow"), Some(1.0));
+        assert!(report.speedup("missing").is_none());
+    }
+
+    #[test]
+    fn refuses_to_time_an_implementation_that_disagrees() {
+        let err = slow_and_fast().add("wrong", |n: &u64| n * 3).run(&21).unwrap_err();
+        assert_eq!(
+            err,
+            CompareError::Disagrees { name: "wrong".into(), reference: "slow".into(), detail: "63 vs 42".into() }
+        );
+    }
+
+    #[test]
+    fn float_outputs_agree_within_the_tolerance() {
+        let data: Vec<f64> = (1..=1000).map(|i| 1.0 / i as f64).collect();
+        let forward = |x: &Vec<f64>| x.iter().sum::<f64>();
+        let backward = |x: &Vec<f64>| x.iter().rev().sum::<f64>();
+        // The two orders round differently, but agree within NumPy's default tolerance ...
+        let report = Compare::new("harmonic").runs(1).add("forward", forward).add("backward", backward).run(&data);
+        assert!(report.is_ok());
+        // ... and not bit for bit (check that the difference is real, then that EXACT catches it).
+        assert_ne!(forward(&data), backward(&data));
+        let err = Compare::new("harmonic")
+            .runs(1)
+            .tolerance(Tolerance::EXACT)
+            .add("forward", forward)
+            .add("backward", backward)
+            .run(&data)
+            .unwrap_err();
+        assert!(matches!(err, CompareError::Disagrees { .. }), "{err}");
+    }
+
+    #[test]
+    fn bad_requests_are_errors_not_panics() {
+        assert_eq!(slow_and_fast().runs(0).run(&1).unwrap_err(), CompareError::ZeroRuns);
+        assert_eq!(Compare::<u64, u64>::new("empty").run(&1).unwrap_err(), CompareError::NoImplementations);
+        assert_eq!(
+            slow_and_fast().add("fast", |n: &u64| n * 2).run(&1).unwrap_err(),
+            CompareError::DuplicateName("fast".into())
+        );
+    }
+
+    #[test]
+    fn a_panicking_implementation_is_named_in_the_error() {
+        let err = Compare::new("div")
+            .runs(1)
+            .add("checked", |d: &u32| 100u32.checked_div(*d))
+            .add("plain", |d: &u32| {
+                if *d == 0 {
+                    panic!("attempt to divide by zero");
+                }
+                Some(100 / d)
+            })
+            .run(&0)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            CompareError::Panicked { name: "plain".into(), message: "attempt to divide by zero".into() }
+        );
+    }
+
+    #[test]
+    fn timing_summaries_use_the_middle_sample() {
+        let ms = Duration::from_millis;
+        let odd = Timing::from_samples("odd".into(), vec![ms(5), ms(1), ms(3)]);
+        assert_eq!((odd.min, odd.median, odd.max), (ms(1), ms(3), ms(5)));
+        let even = Timing::from_samples("even".into(), vec![ms(4), ms(1), ms(2), ms(10)]);
+        assert_eq!(even.median, ms(3));
+    }
+
+    #[test]
+    fn tables_show_throughput_and_speedup() {
+        let ms = Duration::from_millis;
+        let report = Report::from_timings(
+            "two",
+            Some(Throughput::Flops(2e9)),
+            vec![
+                Timing { name: "ref".into(), median: ms(100), min: ms(90), max: ms(120), runs: 3 },
+                Timing { name: "quick".into(), median: ms(25), min: ms(20), max: ms(30), runs: 3 },
+            ],
+        );
+        let text = report.table().to_markdown();
+        assert_eq!(
+            text,
+            "| implementation | median | min | max | GFLOP/s | speedup |\n\
+             |:--|--:|--:|--:|--:|--:|\n\
+             | ref | 100 ms | 90.0 ms | 120 ms | 20.00 | 1.00x |\n\
+             | quick | 25.0 ms | 20.0 ms | 30.0 ms | 80.00 | 4.00x |\n"
+        );
+        assert_eq!(report.speedup("quick"), Some(4.0));
+    }
+}

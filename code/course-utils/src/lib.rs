@@ -1,0 +1,18 @@
+//! Tools shared by every chapter of *Rust for AI/ML*.
+//!
+//! - [`compare`]: the Rust counterpart of the module's `compare_implementations(functions, names, args, n_runs)`:
+//!   check that implementations agree, then time them side by side.
+//! - [`machine`]: the stamp (CPU, cores, rustc, date) that every measured table carries.
+//! - [`table`]: plain-text and markdown tables, and the header of generated files.
+//! - [`theme`]: the one look every figure of the book shares.
+
+pub mod agree;
+pub mod compare;
+pub mod machine;
+pub mod table;
+pub mod theme;
+
+pub use agree::{Agree, Tolerance};
+pub use compare::{Compare, CompareError, Report, Throughput, Timing};
+pub use machine::Machine;
+pub use table::Table;

@@ -1,0 +1,7 @@
+//! Turns every ```rust block of the study and guidance pages into a test (run by `tests/skeptic.rs`).
+fn main() {
+    let mut pages = skeptic::markdown_files_of_directory("../../src/study/");
+    pages.extend(skeptic::markdown_files_of_directory("../../src/guidance/"));
+    pages.push("../../src/overview.md".into());
+    skeptic::generate_doc_tests(&pages);
+}

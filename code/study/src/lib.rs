@@ -1,0 +1,1 @@
+//! Companion crate: see Cargo.toml's description.
