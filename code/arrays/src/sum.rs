@@ -3,7 +3,7 @@
 use ndarray::Array1;
 
 // ANCHOR: sum_loop
-/// An index loop, as a programmer new to Rust might write it: one bounds-checked access per element.
+/// An index loop, as a newcomer might write it: one bounds-checked access per element.
 pub fn sum_loop(x: &Array1<f64>) -> f64 {
     let mut total = 0.0;
     for i in 0..x.len() {
@@ -14,7 +14,7 @@ pub fn sum_loop(x: &Array1<f64>) -> f64 {
 // ANCHOR_END: sum_loop
 
 // ANCHOR: sum_iter
-/// The iterator sum: no index, no bounds check, but still one addition after another.
+/// The iterator sum: no index, no bounds check; still one addition after another.
 pub fn sum_iter(x: &Array1<f64>) -> f64 {
     x.iter().sum()
 }

@@ -145,6 +145,31 @@ pub fn write_generated(path: &Path, contents: &str) -> std::io::Result<()> {
     std::fs::write(path, contents)
 }
 
+/// The committed generated file `figures/<name>`, read from any crate of the workspace.
+pub fn read_committed(name: &str) -> Result<String, String> {
+    let path = figures_dir().join(name);
+    std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}; run `cargo xtask figures`", path.display()))
+}
+
+/// The workspace's `figures/` folder.
+pub fn figures_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../figures")
+}
+
+/// Checks that a deterministic generated file (`figures/<name>`) equals a fresh render. When it does not,
+/// the fresh render is written to `target/fresh-figures/<name>` so the difference can be inspected.
+pub fn check_committed(name: &str, fresh: &str) -> Result<(), String> {
+    let committed = read_committed(name)?;
+    if committed == fresh {
+        return Ok(());
+    }
+    let fresh_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/fresh-figures").join(name);
+    let saved = write_generated(&fresh_path, fresh).map_or_else(|e| format!("(could not save it: {e})"), |_| {
+        format!("the fresh render is in {}", fresh_path.display())
+    });
+    Err(format!("figures/{name} differs from a fresh render; {saved}. Regenerate with `cargo xtask figures`."))
+}
+
 /// Checks the shape of a generated timing table without its (noisy) numbers: the generated-by header,
 /// one markdown table whose rows all have the header's width, and the machine stamp.
 pub fn check_timing_table(text: &str) -> Result<(), String> {

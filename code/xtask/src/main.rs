@@ -1,0 +1,311 @@
+//! `cargo xtask <command>`: the project's own tooling.
+//!
+//! - `serve [PORT]`: install the pinned book tools if needed, fetch KaTeX's CSS and fonts, build, serve on localhost.
+//! - `test`: every test of the workspace, the snippet-coverage check, and a full book build with link checking.
+//! - `book`: build the book (HTML and link check) and check its output for leftovers and external resources.
+//! - `snippets`: the snippet-coverage check alone.
+//! - `figures`: regenerate everything in `figures/` (release mode).
+//! - `tools`: install the pinned book tools only.
+
+mod snippets;
+
+use std::env;
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// The book tools, pinned. `cargo install --locked` builds each with its own lock file.
+const TOOLS: [(&str, &str); 3] = [("mdbook", "0.5.4"), ("mdbook-katex", "0.10.0"), ("mdbook-linkcheck2", "0.13.0")];
+
+/// The KaTeX version whose JavaScript mdbook-katex 0.10.0 embeds (the `katex` crate 0.4.6, file KATEX-VERSION):
+/// its stylesheet must match the HTML that version renders. Integrity as published on the npm registry.
+const KATEX_VERSION: &str = "0.16.4";
+const KATEX_INTEGRITY: &str = "sha512-WudRKUj8yyBeVDI4aYMNxhx5Vhh2PjpzQw1GRu/LVGqL4m1AxwD1GcUp0IMbdJaf5zsjtj8ghP0DOQRYhroNkw==";
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let root = workspace_root();
+    let outcome = match args.first().map(String::as_str) {
+        Some("serve") => serve(&root, args.get(1).map_or("3000", String::as_str)),
+        Some("test") => test(&root),
+        Some("book") => book(&root).map(|_| ()),
+        Some("snippets") => snippet_check(&root),
+        Some("figures") => figures(&root),
+        Some("tools") => tools(&root).map(|_| ()),
+        _ => Err("usage: cargo xtask <serve [PORT] | test | book | snippets | figures | tools>".into()),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    snippets::normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+}
+
+fn step(title: &str) {
+    println!("\n==> {title}");
+}
+
+/// Runs a command, failing with its name if it fails.
+fn run(cmd: &mut Command) -> Result {
+    let shown = format!("{cmd:?}");
+    let status = cmd.status().map_err(|e| format!("could not start {shown}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{shown} failed ({status})")) }
+}
+
+/// The version a tool prints, if it runs.
+fn tool_version(binary: &Path) -> Option<String> {
+    let out = Command::new(binary).arg("--version").output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn has_version(printed: &str, version: &str) -> bool {
+    printed.split_whitespace().any(|w| w.trim_start_matches('v') == version)
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    env::split_paths(&env::var_os("PATH")?).map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+/// Makes sure the pinned book tools are available. Returns a PATH on which `mdbook` finds the right ones:
+/// the project's `.tools/bin` (where missing or stale tools are installed) first, then the usual PATH.
+fn tools(root: &Path) -> Result<OsString> {
+    let local_bin = root.join(".tools/bin");
+    for (name, version) in TOOLS {
+        let local = local_bin.join(name);
+        // A tool in .tools/bin shadows PATH, so a stale one there is reinstalled rather than skipped.
+        let usable = if local.exists() {
+            tool_version(&local).is_some_and(|v| has_version(&v, version))
+        } else {
+            find_on_path(name).and_then(|p| tool_version(&p)).is_some_and(|v| has_version(&v, version))
+        };
+        if usable {
+            continue;
+        }
+        step(&format!("installing {name} {version} into .tools/ (cargo install --locked; a few minutes)"));
+        run(Command::new("cargo")
+            .args(["install", "--locked", "--quiet", name, "--version", &format!("={version}"), "--root"])
+            .arg(root.join(".tools")))?;
+    }
+    let mut paths = vec![local_bin];
+    paths.extend(env::split_paths(&env::var_os("PATH").unwrap_or_default()));
+    env::join_paths(paths).map_err(|e| e.to_string())
+}
+
+/// Fetches KaTeX's stylesheet and fonts from its npm package into `src/katex/` (git-ignored), once.
+fn katex_assets(root: &Path) -> Result {
+    let dest = root.join("src/katex");
+    let stamp = format!("katex {KATEX_VERSION} {KATEX_INTEGRITY}\n");
+    if fs::read_to_string(dest.join("VERSION")).is_ok_and(|s| s == stamp) {
+        return Ok(());
+    }
+    step(&format!("fetching KaTeX {KATEX_VERSION} stylesheet and fonts from the npm registry"));
+    let tmp = root.join("target/katex-download");
+    let _ = fs::remove_dir_all(&tmp);
+    fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
+    let out = Command::new("npm")
+        .args(["pack", "--json", "--pack-destination"])
+        .arg(&tmp)
+        .arg(format!("katex@{KATEX_VERSION}"))
+        .output()
+        .map_err(|e| format!("could not run npm (needed once, to fetch KaTeX's CSS and fonts): {e}"))?;
+    if !out.status.success() {
+        return Err(format!("npm pack katex@{KATEX_VERSION} failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    // npm checks the download against the registry's integrity; we check the registry's answer against our pin.
+    let json = String::from_utf8_lossy(&out.stdout);
+    if !json.contains(KATEX_INTEGRITY) {
+        return Err(format!("katex@{KATEX_VERSION} from npm does not have the pinned integrity {KATEX_INTEGRITY}"));
+    }
+    let tarball = tmp.join(format!("katex-{KATEX_VERSION}.tgz"));
+    run(Command::new("tar").arg("-xzf").arg(&tarball).arg("-C").arg(&tmp))?;
+    let dist = tmp.join("package/dist");
+    let _ = fs::remove_dir_all(&dest);
+    fs::create_dir_all(dest.join("fonts")).map_err(|e| e.to_string())?;
+    let copy = |from: &Path, to: &Path| fs::copy(from, to).map(|_| ()).map_err(|e| format!("{}: {e}", from.display()));
+    copy(&dist.join("katex.min.css"), &dest.join("katex.min.css"))?;
+    copy(&tmp.join("package/LICENSE"), &dest.join("LICENSE"))?;
+    for font in fs::read_dir(dist.join("fonts")).map_err(|e| e.to_string())? {
+        let font = font.map_err(|e| e.to_string())?.path();
+        copy(&font, &dest.join("fonts").join(font.file_name().unwrap()))?;
+    }
+    fs::write(dest.join("VERSION"), stamp).map_err(|e| e.to_string())?;
+    let _ = fs::remove_dir_all(&tmp);
+    Ok(())
+}
+
+/// Builds the book (HTML, then the link check) and checks the HTML. Returns the HTML folder.
+fn book(root: &Path) -> Result<PathBuf> {
+    let path = tools(root)?;
+    katex_assets(root)?;
+    step("building the book (mdbook build: HTML, KaTeX, link check)");
+    let out = Command::new("mdbook")
+        .arg("build")
+        .arg(root)
+        .env("PATH", &path)
+        .env("NO_COLOR", "1")
+        .output()
+        .map_err(|e| format!("could not run mdbook: {e}"))?;
+    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    print!("{log}");
+    if !out.status.success() {
+        return Err("mdbook build failed".into());
+    }
+    // mdbook reports a missing include as an ERROR line but still succeeds: that must fail here. One warning is
+    // expected: mdbook-katex 0.10.0 was built against mdbook 0.5.3 and says so when run by 0.5.4.
+    let expected = |l: &str| l.contains("mdbook-katex was built against mdbook v0.5.3");
+    if let Some(line) = log.lines().find(|l| (l.contains("ERROR") || l.contains("WARN")) && !expected(l)) {
+        return Err(format!("mdbook build reported a problem: {line}"));
+    }
+    let html = root.join("book/html");
+    check_html(&html)?;
+    Ok(html)
+}
+
+/// Checks the built HTML: no unexpanded directive or raw display math, no resource loaded from another host.
+fn check_html(html: &Path) -> Result {
+    let mut pages = Vec::new();
+    collect(html, "html", &mut pages).map_err(|e| e.to_string())?;
+    if !html.join("katex/katex.min.css").is_file() {
+        return Err("book/html/katex/katex.min.css is missing".into());
+    }
+    let mut problems = Vec::new();
+    for page in &pages {
+        let text = fs::read_to_string(page).map_err(|e| e.to_string())?;
+        let name = page.strip_prefix(html).unwrap_or(page).display();
+        if text.contains("{{#") {
+            problems.push(format!("{name}: an unexpanded {{{{#...}}}} directive"));
+        }
+        if text.contains("$$") {
+            problems.push(format!("{name}: raw $$ (math that KaTeX did not render)"));
+        }
+        for tag in ["<script", "<link", "<img", "<iframe", "<source", "<video", "<audio"] {
+            for (i, _) in text.match_indices(tag) {
+                let element = &text[i..text[i..].find('>').map_or(text.len(), |e| i + e)];
+                // links to other sites (<a href>) are fine; loading a resource from one is not: the book reads offline
+                if element.contains("src=\"http") || (tag == "<link" && element.contains("href=\"http")) || element.contains("//cdn") {
+                    problems.push(format!("{name}: loads an external resource: {element}>"));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        println!("book: {} HTML pages checked: no leftovers, no external resources", pages.len());
+        Ok(())
+    } else {
+        Err(format!("the built book has problems:\n  {}", problems.join("\n  ")))
+    }
+}
+
+fn collect(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, ext, out)?;
+        } else if path.extension().is_some_and(|e| e == ext) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn snippet_check(root: &Path) -> Result {
+    step("checking that every rust block in src/ is tested");
+    let coverage = snippets::check(&root.join("src"), &root.join("code")).map_err(|e| e.to_string())?;
+    println!("{coverage}");
+    if coverage.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("untested snippets or broken includes:\n  {}", coverage.problems.join("\n  ")))
+    }
+}
+
+fn cargo(root: &Path, args: &[&str]) -> Result {
+    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into())).current_dir(root).args(args))
+}
+
+fn test(root: &Path) -> Result {
+    let start = Instant::now();
+    let mut timings = Vec::new();
+    let mut timed = |name: &str, f: &mut dyn FnMut() -> Result| -> Result {
+        let t = Instant::now();
+        f()?;
+        timings.push(format!("{name}: {:.0} s", t.elapsed().as_secs_f64()));
+        Ok(())
+    };
+    timed("cargo test (all targets)", &mut || {
+        step("cargo test --workspace --all-targets (unit, integration and skeptic tests; benches in test mode)");
+        cargo(root, &["test", "--workspace", "--all-targets", "--locked"])
+    })?;
+    timed("doc tests", &mut || {
+        step("cargo test --workspace --doc");
+        cargo(root, &["test", "--workspace", "--doc", "--locked"])
+    })?;
+    timed("snippet coverage", &mut || snippet_check(root))?;
+    timed("book", &mut || book(root).map(|_| ()))?;
+    println!("\nall checks passed in {:.0} s ({})", start.elapsed().as_secs_f64(), timings.join(", "));
+    Ok(())
+}
+
+fn serve(root: &Path, port: &str) -> Result {
+    let path = tools(root)?;
+    katex_assets(root)?;
+    step(&format!("serving the book on http://localhost:{port} (Ctrl-C to stop)"));
+    run(Command::new("mdbook").arg("serve").arg(root).args(["--port", port]).env("PATH", path))
+}
+
+/// Runs each companion crate's figure generator (the example `<crate>-figures`) in release mode.
+fn figures(root: &Path) -> Result {
+    let out = root.join("figures");
+    let mut crates: Vec<String> = fs::read_dir(root.join("code"))
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("examples/figures.rs").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    crates.sort();
+    for name in crates {
+        step(&format!("figures of {name}"));
+        let example = format!("{name}-figures");
+        run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(root)
+            .args(["run", "--release", "--locked", "-p", &name, "--example", &example, "--"])
+            .arg(&out))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_match_whole_words_with_or_without_v() {
+        assert!(has_version("mdbook v0.5.4", "0.5.4"));
+        assert!(has_version("mdbook-katex 0.10.0", "0.10.0"));
+        assert!(!has_version("mdbook v0.5.40", "0.5.4"));
+        assert!(!has_version("", "0.5.4"));
+    }
+
+    #[test]
+    fn html_check_flags_cdn_and_leftovers() {
+        let dir = env::temp_dir().join(format!("xtask-html-{}", std::process::id()));
+        fs::create_dir_all(dir.join("katex")).unwrap();
+        fs::write(dir.join("katex/katex.min.css"), "").unwrap();
+        fs::write(dir.join("ok.html"), "<a href=\"https://docs.rs\">docs</a><link href=\"katex/katex.min.css\">").unwrap();
+        assert_eq!(check_html(&dir), Ok(()));
+        fs::write(dir.join("bad.html"), "<link rel=\"stylesheet\" href=\"https://cdn.jsdelivr.net/x.css\"> $$x$$").unwrap();
+        let err = check_html(&dir).unwrap_err();
+        assert!(err.contains("external resource") && err.contains("raw $$"), "{err}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
