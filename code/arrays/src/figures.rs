@@ -1,15 +1,12 @@
 //! Generators of the chapter's figures and tables (run by `cargo xtask figures`, checked by the tests).
 
-use crate::sum::{sum_iter, sum_loop, sum_ndarray};
 use course_utils::theme::{self, BACKGROUND, INK, MUTED};
-use course_utils::{Compare, CompareError, Report, Throughput};
-use ndarray::{Array1, Array2, ArrayView2, array};
+use ndarray::{Array2, ArrayView2, array};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Where this module's outputs go, relative to `figures/`.
 pub const BROADCASTING_SVG: &str = "arrays/broadcasting.svg";
-pub const SUM_TABLE: &str = "arrays/sum-1e6.md";
 /// The source file named in the generated files' headers.
 pub const SOURCE: &str = "code/arrays/src/figures.rs";
 
@@ -86,24 +83,10 @@ pub fn broadcasting_diagram() -> FigureResult<String> {
     Ok(svg)
 }
 
-/// Times the three sums of 1,000,000 `f64` with the course's compare utility.
-pub fn sum_comparison(runs: usize) -> Result<Report, CompareError> {
-    let n = 1_000_000;
-    let x = Array1::from_iter((0..n).map(|i| (i % 1000) as f64 * 0.001));
-    Compare::new("Sum of 1,000,000 f64")
-        .runs(runs)
-        .warmup(3)
-        .throughput(Throughput::Bytes((n * size_of::<f64>()) as f64))
-        .add("index loop `x[i]`", sum_loop)
-        .add("`x.iter().sum()`", sum_iter)
-        .add("ndarray `x.sum()`", sum_ndarray)
-        .run(&x)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use course_utils::table::{check_committed, check_timing_table, read_committed};
+    use course_utils::table::check_committed;
 
     #[test]
     fn committed_broadcasting_diagram_is_current() {
@@ -112,20 +95,5 @@ mod tests {
         // the bottom-right cell holds 20 + 3, computed by ndarray
         assert!(fresh.contains(">\n23\n</text>"), "the broadcast result is in the figure");
         check_committed(BROADCASTING_SVG, &fresh).unwrap();
-    }
-
-    #[test]
-    fn committed_sum_table_has_the_timing_table_format() {
-        let text = read_committed(SUM_TABLE).unwrap();
-        check_timing_table(&text).unwrap();
-        for name in ["index loop", "iter().sum()", "ndarray `x.sum()`", "GB/s"] {
-            assert!(text.contains(name), "{name} missing from figures/{SUM_TABLE}");
-        }
-    }
-
-    #[test]
-    fn the_sum_comparison_checks_agreement_and_times_all_three() {
-        let report = sum_comparison(1).unwrap();
-        assert_eq!(report.timings().len(), 3);
     }
 }

@@ -1,4 +1,9 @@
-//! Companion crate of the chapter *Arrays with ndarray*: the code its pages include, and its figure generators.
+//! Companion crate of the chapter *Arrays with ndarray*: the code its pages include, its labs, and its figure
+//! generators.
 
+pub mod batch_matmul;
 pub mod figures;
+pub mod lab_1_2_1;
+pub mod layout;
+pub mod outer;
 pub mod sum;

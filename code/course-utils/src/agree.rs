@@ -123,6 +123,31 @@ impl<T: Agree> Agree for Option<T> {
     }
 }
 
+/// Shared outputs (e.g. a buffer an implementation reuses between calls) agree when their contents do.
+impl<T: Agree + ?Sized> Agree for std::sync::Arc<T> {
+    fn agree(&self, reference: &Self, tol: Tolerance) -> Result<(), String> {
+        (**self).agree(&**reference, tol)
+    }
+}
+
+/// Results agree when both are `Ok` and agree, or both are equal errors.
+impl<T: Agree, E: PartialEq + std::fmt::Debug> Agree for Result<T, E> {
+    fn agree(&self, reference: &Self, tol: Tolerance) -> Result<(), String> {
+        match (self, reference) {
+            (Ok(a), Ok(b)) => a.agree(b, tol),
+            (Err(a), Err(b)) if a == b => Ok(()),
+            (a, b) => Err(format!("{} vs {}", ok_or_err(a), ok_or_err(b))),
+        }
+    }
+}
+
+fn ok_or_err<T, E: std::fmt::Debug>(r: &Result<T, E>) -> String {
+    match r {
+        Ok(_) => "Ok(..)".into(),
+        Err(e) => format!("Err({e:?})"),
+    }
+}
+
 fn some_or_none<T>(o: &Option<T>) -> &'static str {
     if o.is_some() { "Some(..)" } else { "None" }
 }
@@ -194,5 +219,9 @@ mod tests {
         assert!((1usize, 2.0f64).agree(&(1, 2.0), Tolerance::default()).is_ok());
         assert_eq!((1usize, 2.0f64).agree(&(2, 2.0), Tolerance::default()), Err("field 0: 1 vs 2".into()));
         assert_eq!(Some(1).agree(&None, Tolerance::default()), Err("Some(..) vs None".into()));
+        let (ok, err): (Result<u8, &str>, Result<u8, &str>) = (Ok(1), Err("bad shape"));
+        assert!(ok.agree(&Ok(1), Tolerance::default()).is_ok());
+        assert!(err.agree(&Err("bad shape"), Tolerance::default()).is_ok());
+        assert_eq!(ok.agree(&err, Tolerance::default()), Err("Ok(..) vs Err(\"bad shape\")".into()));
     }
 }

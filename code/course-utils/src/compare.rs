@@ -12,7 +12,8 @@
 
 use crate::agree::{Agree, Tolerance};
 use crate::machine::Machine;
-use crate::table::{Align, Table, format_duration, format_ratio};
+use crate::memory::{NotInstrumented, peak_heap};
+use crate::table::{Align, Table, format_bytes, format_duration, format_ratio};
 use std::fmt;
 use std::hint::black_box;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -43,6 +44,17 @@ impl Throughput {
     }
 }
 
+/// In which order the timed runs happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Schedule {
+    /// Rounds in which every implementation runs once: a noisy moment hurts all alike (the default).
+    #[default]
+    Interleaved,
+    /// All runs of one implementation, after its own warm-up, then the next (as criterion does). Use it when one
+    /// implementation disturbs the next one's run, e.g. by freeing hundreds of megabytes or idling rayon's threads.
+    Blocks,
+}
+
 /// Why a comparison could not be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CompareError {
@@ -61,6 +73,39 @@ pub enum CompareError {
     /// An implementation's output differs from the reference's: it is not timed.
     #[error("implementation {name:?} disagrees with the reference {reference:?}: {detail}")]
     Disagrees { name: String, reference: String, detail: String },
+    /// `.measure_heap()` was asked for, but the program counts no allocations.
+    #[error(transparent)]
+    HeapNotMeasured(#[from] NotInstrumented),
+}
+
+/// An output buffer one implementation keeps between calls, like NumPy's `out=` argument: the first call makes
+/// it, later calls write into the same memory (no allocation, no fresh pages to fault in). Each call returns a
+/// shared handle to it, so [`Compare`] can check the contents against the reference.
+pub struct OutputBuffer<T>(std::cell::RefCell<Option<std::sync::Arc<T>>>);
+
+impl<T> Default for OutputBuffer<T> {
+    fn default() -> Self {
+        OutputBuffer(std::cell::RefCell::new(None))
+    }
+}
+
+impl<T> OutputBuffer<T> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `fill` on the kept buffer; `make` creates one when there is none, or when the previous result is
+    /// still held by someone (so a result already handed out is never overwritten).
+    pub fn fill(&self, make: impl Fn() -> T, fill: impl FnOnce(&mut T)) -> std::sync::Arc<T> {
+        let mut slot = self.0.borrow_mut();
+        let mut buffer = slot.take().unwrap_or_else(|| std::sync::Arc::new(make()));
+        if std::sync::Arc::get_mut(&mut buffer).is_none() {
+            buffer = std::sync::Arc::new(make());
+        }
+        fill(std::sync::Arc::get_mut(&mut buffer).expect("a buffer nobody else holds"));
+        *slot = Some(std::sync::Arc::clone(&buffer));
+        buffer
+    }
 }
 
 type Implementation<'a, I, O> = (String, Box<dyn Fn(&I) -> O + 'a>);
@@ -92,6 +137,8 @@ pub struct Compare<'a, I: ?Sized, O> {
     warmup: usize,
     tolerance: Tolerance,
     throughput: Option<Throughput>,
+    measure_heap: bool,
+    schedule: Schedule,
     implementations: Vec<Implementation<'a, I, O>>,
 }
 
@@ -104,6 +151,8 @@ impl<'a, I: ?Sized, O: Agree> Compare<'a, I, O> {
             warmup: 1,
             tolerance: Tolerance::default(),
             throughput: None,
+            measure_heap: false,
+            schedule: Schedule::Interleaved,
             implementations: Vec::new(),
         }
     }
@@ -138,6 +187,19 @@ impl<'a, I: ?Sized, O: Agree> Compare<'a, I, O> {
         self
     }
 
+    /// In which order to time: interleaved rounds (the default) or one implementation after another.
+    pub fn schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = schedule;
+        self
+    }
+
+    /// Also reports each implementation's peak heap use (measured during the agreement run, output included).
+    /// Needs the counting allocator of [`crate::memory`] installed by the program.
+    pub fn measure_heap(mut self) -> Self {
+        self.measure_heap = true;
+        self
+    }
+
     /// Checks agreement, warms up, times, and reports.
     pub fn run(self, input: &I) -> Result<Report, CompareError> {
         if self.runs == 0 {
@@ -154,8 +216,16 @@ impl<'a, I: ?Sized, O: Agree> Compare<'a, I, O> {
 
         // Agreement first: a fast wrong answer is not a speedup.
         let mut outputs = Vec::with_capacity(self.implementations.len());
+        let mut heap = Vec::with_capacity(self.implementations.len());
         for (name, f) in &self.implementations {
-            outputs.push(call(name, f, input)?);
+            if self.measure_heap {
+                let (output, peak) = peak_heap(|| call(name, f, input))?;
+                outputs.push(output?);
+                heap.push(Some(peak));
+            } else {
+                outputs.push(call(name, f, input)?);
+                heap.push(None);
+            }
         }
         let (reference_name, _) = &self.implementations[0];
         for ((name, _), output) in self.implementations.iter().zip(&outputs).skip(1) {
@@ -167,21 +237,37 @@ impl<'a, I: ?Sized, O: Agree> Compare<'a, I, O> {
         }
         drop(outputs);
 
-        for _ in 0..self.warmup {
-            for (name, f) in &self.implementations {
-                black_box(call(name, f, input)?);
-            }
-        }
-
-        // Interleaved rounds: every implementation runs once per round.
+        let time_one = |name: &str, f: &dyn Fn(&I) -> O| -> Result<Duration, CompareError> {
+            let start = Instant::now();
+            let output = call(name, f, black_box(input))?;
+            black_box(&output);
+            let elapsed = start.elapsed();
+            drop(output); // freeing the output is not part of the time
+            Ok(elapsed)
+        };
         let mut samples = vec![Vec::with_capacity(self.runs); self.implementations.len()];
-        for _ in 0..self.runs {
-            for ((name, f), times) in self.implementations.iter().zip(&mut samples) {
-                let start = Instant::now();
-                let output = call(name, f, black_box(input))?;
-                black_box(&output);
-                times.push(start.elapsed());
-                drop(output);
+        match self.schedule {
+            Schedule::Interleaved => {
+                for _ in 0..self.warmup {
+                    for (name, f) in &self.implementations {
+                        black_box(call(name, f, input)?);
+                    }
+                }
+                for _ in 0..self.runs {
+                    for ((name, f), times) in self.implementations.iter().zip(&mut samples) {
+                        times.push(time_one(name, f)?);
+                    }
+                }
+            }
+            Schedule::Blocks => {
+                for ((name, f), times) in self.implementations.iter().zip(&mut samples) {
+                    for _ in 0..self.warmup {
+                        black_box(call(name, f, input)?);
+                    }
+                    for _ in 0..self.runs {
+                        times.push(time_one(name, f)?);
+                    }
+                }
             }
         }
 
@@ -189,7 +275,8 @@ impl<'a, I: ?Sized, O: Agree> Compare<'a, I, O> {
             .implementations
             .iter()
             .zip(samples)
-            .map(|((name, _), times)| Timing::from_samples(name.clone(), times))
+            .zip(heap)
+            .map(|(((name, _), times), peak_heap)| Timing { peak_heap, ..Timing::from_samples(name.clone(), times) })
             .collect();
         Ok(Report { title: self.title, throughput: self.throughput, timings })
     }
@@ -214,6 +301,8 @@ pub struct Timing {
     pub min: Duration,
     pub max: Duration,
     pub runs: usize,
+    /// peak heap bytes of one call, output included, if measured
+    pub peak_heap: Option<u64>,
 }
 
 impl Timing {
@@ -223,7 +312,7 @@ impl Timing {
         samples.sort_unstable();
         let n = samples.len();
         let median = if n % 2 == 1 { samples[n / 2] } else { (samples[n / 2 - 1] + samples[n / 2]) / 2 };
-        Timing { name, median, min: samples[0], max: samples[n - 1], runs: n }
+        Timing { name, median, min: samples[0], max: samples[n - 1], runs: n, peak_heap: None }
     }
 }
 
@@ -268,6 +357,10 @@ impl Report {
             header.push(t.header());
         }
         header.push("speedup");
+        let heap = self.timings.iter().any(|t| t.peak_heap.is_some());
+        if heap {
+            header.push("peak heap");
+        }
         let mut table = Table::new(header);
         table.align(0, Align::Left);
         for timing in &self.timings {
@@ -281,6 +374,9 @@ impl Report {
                 row.push(t.rate(timing.median));
             }
             row.push(format_ratio(self.speedup(&timing.name).unwrap_or(f64::NAN)));
+            if heap {
+                row.push(timing.peak_heap.map_or_else(|| "-".into(), format_bytes));
+            }
             table.push(row);
         }
         table
@@ -375,6 +471,38 @@ mod tests {
     }
 
     #[test]
+    fn output_buffers_are_reused_but_never_overwrite_a_held_result() {
+        let buffer = OutputBuffer::<Vec<u32>>::new();
+        let first = buffer.fill(|| vec![0; 3], |v| v[0] = 1);
+        let address = first.as_ptr();
+        // `first` is still held: the next call must not write into it
+        let second = buffer.fill(|| vec![0; 3], |v| v[0] = 2);
+        assert_eq!((first[0], second[0]), (1, 2));
+        drop((first, second));
+        // nobody holds the last result any more: its memory is reused
+        let last_address = buffer.fill(|| vec![0; 3], |_| ()).as_ptr();
+        let third = buffer.fill(|| vec![0; 3], |v| v[0] = 3);
+        assert_eq!(third.as_ptr(), last_address);
+        assert_ne!(third.as_ptr(), address);
+        assert_eq!(third[0], 3);
+    }
+
+    #[test]
+    fn both_schedules_time_every_run_of_every_implementation() {
+        for schedule in [Schedule::Interleaved, Schedule::Blocks] {
+            let report = slow_and_fast().schedule(schedule).runs(4).run(&2).unwrap();
+            assert!(report.timings().iter().all(|t| t.runs == 4), "{schedule:?}");
+            assert!(report.get("slow").unwrap().min >= Duration::from_millis(4), "{schedule:?}");
+        }
+    }
+
+    #[test]
+    fn heap_measurement_without_the_counting_allocator_is_refused() {
+        let err = slow_and_fast().measure_heap().run(&1).unwrap_err();
+        assert_eq!(err, CompareError::HeapNotMeasured(NotInstrumented));
+    }
+
+    #[test]
     fn a_panicking_implementation_is_named_in_the_error() {
         let err = Compare::new("div")
             .runs(1)
@@ -409,17 +537,17 @@ mod tests {
             "two",
             Some(Throughput::Flops(2e9)),
             vec![
-                Timing { name: "ref".into(), median: ms(100), min: ms(90), max: ms(120), runs: 3 },
-                Timing { name: "quick".into(), median: ms(25), min: ms(20), max: ms(30), runs: 3 },
+                Timing { name: "ref".into(), median: ms(100), min: ms(90), max: ms(120), runs: 3, peak_heap: None },
+                Timing { name: "quick".into(), median: ms(25), min: ms(20), max: ms(30), runs: 3, peak_heap: Some(2048) },
             ],
         );
         let text = report.table().to_markdown();
         assert_eq!(
             text,
-            "| implementation | median | min | max | GFLOP/s | speedup |\n\
-             |:--|--:|--:|--:|--:|--:|\n\
-             | ref | 100 ms | 90.0 ms | 120 ms | 20.00 | 1.00x |\n\
-             | quick | 25.0 ms | 20.0 ms | 30.0 ms | 80.00 | 4.00x |\n"
+            "| implementation | median | min | max | GFLOP/s | speedup | peak heap |\n\
+             |:--|--:|--:|--:|--:|--:|--:|\n\
+             | ref | 100 ms | 90.0 ms | 120 ms | 20.00 | 1.00x | - |\n\
+             | quick | 25.0 ms | 20.0 ms | 30.0 ms | 80.00 | 4.00x | 2.00 KiB |\n"
         );
         assert_eq!(report.speedup("quick"), Some(4.0));
     }

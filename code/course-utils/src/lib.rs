@@ -3,16 +3,18 @@
 //! - [`compare`]: the Rust counterpart of the module's `compare_implementations(functions, names, args, n_runs)`:
 //!   check that implementations agree, then time them side by side.
 //! - [`machine`]: the stamp (CPU, cores, rustc, date) that every measured table carries.
+//! - [`memory`]: peak heap of a piece of code, with a counting global allocator.
 //! - [`table`]: plain-text and markdown tables, and the header of generated files.
 //! - [`theme`]: the one look every figure of the book shares.
 
 pub mod agree;
 pub mod compare;
 pub mod machine;
+pub mod memory;
 pub mod table;
 pub mod theme;
 
 pub use agree::{Agree, Tolerance};
-pub use compare::{Compare, CompareError, Report, Throughput, Timing};
+pub use compare::{Compare, CompareError, OutputBuffer, Report, Schedule, Throughput, Timing};
 pub use machine::Machine;
 pub use table::Table;

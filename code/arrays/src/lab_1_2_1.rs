@@ -1,0 +1,386 @@
+//! Lab 1.2.1's measurements: the workloads, built once, compared with the course's `Compare` utility.
+//! Used by the lab (`cargo run --release -p arrays --example lab-1-2-1`) and by the figure generator.
+
+use crate::batch_matmul::{self, BatchShapeError};
+use crate::outer;
+use crate::sum::{sum_iter, sum_loop, sum_ndarray};
+use course_utils::theme::{self, BACKGROUND};
+use course_utils::{Compare, CompareError, Machine, OutputBuffer, Report, Schedule, Throughput, Tolerance};
+use std::sync::Arc;
+use ndarray::{Array1, Array2, Array3};
+use ndarray_rand::RandomExt;
+use ndarray_rand::rand::SeedableRng;
+use ndarray_rand::rand::rngs::StdRng;
+use ndarray_rand::rand_distr::Uniform;
+use plotters::prelude::*;
+
+/// The lab's batch: B matrices of (M, K) times B of (K, N), f32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchShape {
+    pub batches: usize,
+    pub m: usize,
+    pub k: usize,
+    pub n: usize,
+}
+
+impl BatchShape {
+    /// The module's workload: (64, 128, 128) x (64, 128, 128).
+    pub const LAB: BatchShape = BatchShape { batches: 64, m: 128, k: 128, n: 128 };
+}
+
+/// Seeded uniform(-1, 1) inputs, so every run and every language sees the same numbers.
+pub fn batch_inputs(shape: BatchShape, seed: u64) -> (Array3<f32>, Array3<f32>) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let uniform = Uniform::new(-1.0f32, 1.0).expect("-1 < 1");
+    let a = Array3::random_using((shape.batches, shape.m, shape.k), uniform, &mut rng);
+    let b = Array3::random_using((shape.batches, shape.k, shape.n), uniform, &mut rng);
+    (a, b)
+}
+
+type Batch = (Array3<f32>, Array3<f32>);
+type BatchOutput = Result<Arc<Array3<f32>>, BatchShapeError>;
+
+/// Batch matmul: every variant checked against the naive loops, then timed one after another (the broadcast
+/// variant frees half a gigabyte per call, which would disturb whichever variant ran next), with its peak heap
+/// (needs the counting allocator, see `course_utils::memory`, when `measure_heap` is true).
+pub fn batch_matmul_report(shape: BatchShape, runs: usize, measure_heap: bool) -> Result<Report, CompareError> {
+    let inputs = batch_inputs(shape, 42);
+    let kept = OutputBuffer::new();
+    let fresh = |r: Result<Array3<f32>, BatchShapeError>| r.map(Arc::new);
+    let mut compare = Compare::<Batch, BatchOutput>::new(format!(
+        "Batch matmul, f32, ({}, {}, {}) x ({}, {}, {})",
+        shape.batches, shape.m, shape.k, shape.batches, shape.k, shape.n
+    ))
+    .runs(runs)
+    .warmup(2)
+    .schedule(Schedule::Blocks)
+    // f32 sums of 128 products, in different orders: agree to about 1e-5 relative
+    .tolerance(Tolerance::new(1e-4, 1e-5))
+    .throughput(Throughput::Flops(batch_matmul::flops(shape.batches, shape.m, shape.k, shape.n)))
+    .add("naive loops `a[[p, i, l]]`", |(a, b): &Batch| fresh(batch_matmul::naive_loops(a.view(), b.view())))
+    .add("loops, i-k-j order over slices", |(a, b): &Batch| fresh(batch_matmul::loops_ikj(a.view(), b.view())))
+    .add("broadcast product + sum over K", |(a, b): &Batch| fresh(batch_matmul::broadcast_sum(a.view(), b.view())))
+    .add("`dot` per matrix", |(a, b): &Batch| fresh(batch_matmul::per_batch_dot(a.view(), b.view())))
+    .add("`general_mat_mul` into a kept output", |(a, b): &Batch| {
+        let mut result = Ok(());
+        let out = kept.fill(|| Array3::zeros((0, 0, 0)), |out| result = batch_matmul::gemm_into(a.view(), b.view(), out));
+        result.map(|()| out)
+    })
+    .add("rayon over the batch", |(a, b): &Batch| fresh(batch_matmul::parallel_gemm(a.view(), b.view())));
+    if measure_heap {
+        compare = compare.measure_heap();
+    }
+    compare.run(&inputs)
+}
+
+/// Outer product of two seeded f32 vectors of length `n`: four versions that allocate their 4n²-byte output,
+/// and two that write into an output kept between calls.
+pub fn outer_report(n: usize, runs: usize, measure_heap: bool) -> Result<Report, CompareError> {
+    let mut rng = StdRng::seed_from_u64(7);
+    let uniform = Uniform::new(-1.0f32, 1.0).expect("-1 < 1");
+    let inputs = (Array1::random_using(n, uniform, &mut rng), Array1::random_using(n, uniform, &mut rng));
+    type Pair = (Array1<f32>, Array1<f32>);
+    let (kept, kept_parallel) = (OutputBuffer::new(), OutputBuffer::new());
+    let empty = || Array2::<f32>::zeros((0, 0));
+    let mut compare = Compare::new(format!("Outer product, f32, n = {n}"))
+        .runs(runs)
+        .warmup(2)
+        .schedule(Schedule::Blocks)
+        .tolerance(Tolerance::EXACT) // the same products: bit-identical
+        .throughput(Throughput::Bytes((n * n * size_of::<f32>()) as f64))
+        .add("nested loops `out[[i, j]]`", |(a, b): &Pair| Arc::new(outer::outer_loops(a, b)))
+        .add("broadcast `a[:, None] * b[None, :]`", |(a, b): &Pair| Arc::new(outer::outer_broadcast(a, b)))
+        .add("`Zip` + `map_collect`", |(a, b): &Pair| Arc::new(outer::outer_zip(a, b)))
+        .add("`Zip` + `par_map_collect` (rayon)", |(a, b): &Pair| Arc::new(outer::outer_parallel(a, b)))
+        .add("`Zip` into a kept output", |(a, b): &Pair| kept.fill(empty, |out| outer::outer_into(a, b, out)))
+        .add("`Zip` into a kept output, rayon", |(a, b): &Pair| {
+            kept_parallel.fill(empty, |out| outer::outer_into_parallel(a, b, out))
+        });
+    if measure_heap {
+        compare = compare.measure_heap();
+    }
+    compare.run(&inputs)
+}
+
+/// Sum of 1,000,000 f64: the index loop, the iterator and ndarray's `sum`.
+pub fn sum_report(runs: usize) -> Result<Report, CompareError> {
+    let n = 1_000_000;
+    let x = Array1::from_iter((0..n).map(|i| (i % 1000) as f64 * 0.001));
+    Compare::new("Sum of 1,000,000 f64")
+        .runs(runs)
+        .warmup(3)
+        .throughput(Throughput::Bytes((n * size_of::<f64>()) as f64))
+        .add("index loop `x[i]`", sum_loop)
+        .add("`x.iter().sum()`", sum_iter)
+        .add("ndarray `x.sum()`", sum_ndarray)
+        .run(&x)
+}
+
+/// Row-by-row against column-by-column traversal of a 4096 x 4096 f64 matrix (128 MiB), in both memory orders.
+pub fn layout_report(size: usize, runs: usize) -> Result<Report, CompareError> {
+    use crate::layout::{both_orders, sum_column_by_column, sum_row_by_row};
+    let inputs = both_orders(size, size);
+    type Orders = (ndarray::Array2<f64>, ndarray::Array2<f64>);
+    Compare::new(format!("Sum of a {size} x {size} f64 matrix ({} MiB), by traversal order", size * size * 8 >> 20))
+        .runs(runs)
+        .warmup(1)
+        .tolerance(Tolerance::EXACT) // integer values: every order sums exactly
+        .throughput(Throughput::Bytes((size * size * size_of::<f64>()) as f64))
+        .add("C order, row by row (along memory)", |(c, _): &Orders| sum_row_by_row(c))
+        .add("C order, column by column (across)", |(c, _): &Orders| sum_column_by_column(c))
+        .add("Fortran order, row by row (across)", |(_, f): &Orders| sum_row_by_row(f))
+        .add("Fortran order, column by column (along)", |(_, f): &Orders| sum_column_by_column(f))
+        .add("ndarray `sum()` (memory order, either)", |(_, f): &Orders| f.sum())
+        .run(&inputs)
+}
+
+/// The key ratios of the lab's reports as sentences, so the book states no number by hand.
+pub fn summary(batch: &Report, outer: &Report, sum: &Report) -> Result<String, String> {
+    let fastest = |r: &Report| r.timings().iter().min_by_key(|t| t.median).cloned().ok_or("empty report");
+    let ratio = |r: &Report, slow: &str, fast: &str| -> Result<f64, String> {
+        let (s, f) = (r.get(slow).ok_or(format!("no {slow}"))?, r.get(fast).ok_or(format!("no {fast}"))?);
+        Ok(s.median.as_secs_f64() / f.median.as_secs_f64())
+    };
+    let x = |v: f64| course_utils::table::format_ratio(v);
+    let best = fastest(batch)?;
+    let naive = &batch.timings()[0].name;
+    let broadcast = "broadcast product + sum over K";
+    let vs_broadcast = ratio(batch, broadcast, &best.name)?;
+    let vs_naive = ratio(batch, naive, &best.name)?;
+    let broadcast_vs_naive = ratio(batch, broadcast, naive)?;
+    let best_outer = fastest(outer)?;
+    let allocating: Vec<_> = outer.timings().iter().filter(|t| !t.name.contains("kept output")).collect();
+    let fastest_allocating = allocating.iter().min_by_key(|t| t.median).ok_or("no allocating outer product")?;
+    let hundred = if vs_broadcast.max(vs_naive) >= 100.0 { "yes" } else { "no" };
+    Ok(format!(
+        "- **Batch matmul.** The fastest version, *{best}*, is **{vb}** faster than the broadcast-and-sum \
+         formulation and **{vn}** faster than the naive loops (100x or more in this lab: {hundred}). The broadcast \
+         formulation is **{bn}** {slower_or_faster} than the naive loops.\n\
+         - **Outer product.** The fastest version, *{bo}*, is **{ob}** faster than the fastest one that allocates \
+         its output (*{fa}*).\n\
+         - **Sum.** ndarray's `sum` is **{s}** faster than the index loop.\n",
+        best = best.name.replace('`', ""),
+        vb = x(vs_broadcast),
+        vn = x(vs_naive),
+        bn = x(if broadcast_vs_naive >= 1.0 { broadcast_vs_naive } else { 1.0 / broadcast_vs_naive }),
+        slower_or_faster = if broadcast_vs_naive >= 1.0 { "slower" } else { "faster" },
+        bo = best_outer.name.replace('`', ""),
+        ob = x(ratio(outer, &fastest_allocating.name, &best_outer.name)?),
+        fa = fastest_allocating.name.replace('`', ""),
+        s = x(ratio(sum, "index loop `x[i]`", "ndarray `x.sum()`")?),
+    ))
+}
+
+/// The layout measurement's key ratios as sentences.
+pub fn layout_summary(layout: &Report) -> Result<String, String> {
+    let t = layout.timings();
+    if t.len() != 5 {
+        return Err(format!("expected 5 traversals, got {}", t.len()));
+    }
+    let slow_down = t[1].median.as_secs_f64() / t[0].median.as_secs_f64();
+    let ndarray_gain = t[0].median.as_secs_f64() / t[4].median.as_secs_f64();
+    Ok(format!(
+        "- Walking across memory (column by column in C order) is **{}** slower than walking along it.\n\
+         - ndarray's `sum` is **{}** faster than the row-by-row loop: it adds with several independent partial sums.\n",
+        course_utils::table::format_ratio(slow_down),
+        course_utils::table::format_ratio(ndarray_gain),
+    ))
+}
+
+/// Where the lab's generated files go, relative to `figures/`.
+pub const BATCH_TABLE: &str = "arrays/lab-1-2-1-batch-matmul.md";
+pub const BATCH_CHART: &str = "arrays/lab-1-2-1-batch-matmul.svg";
+pub const OUTER_TABLE: &str = "arrays/lab-1-2-1-outer.md";
+pub const SUM_TABLE: &str = "arrays/sum-1e6.md";
+pub const LAYOUT_TABLE: &str = "arrays/layout-traversal.md";
+pub const LAYOUT_CHART: &str = "arrays/layout-traversal.svg";
+pub const SUMMARY: &str = "arrays/lab-1-2-1-summary.md";
+pub const LAYOUT_SUMMARY: &str = "arrays/layout-traversal-summary.md";
+const SOURCE: &str = "code/arrays/src/lab_1_2_1.rs";
+
+/// Runs the whole lab: prints progress and each table; with `figures`, also writes the tables and the chart
+/// there. `measure_heap` needs the counting allocator installed by the calling program.
+pub fn run(figures: Option<&std::path::Path>, measure_heap: bool) -> Result<(), Box<dyn std::error::Error>> {
+    use course_utils::table::{generated_header, write_generated};
+    let machine = Machine::current();
+    println!("Lab 1.2.1: Broadcasting\n{machine}\n");
+    let write = |name: &str, contents: String| -> std::io::Result<()> {
+        match figures {
+            Some(dir) => {
+                write_generated(&dir.join(name), &contents)?;
+                println!("  wrote figures/{name}");
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    };
+    let table = |report: &Report| format!("{}{}", generated_header(SOURCE), report.to_markdown(&machine));
+
+    println!("[1/3] batch matmul: 6 implementations, each checked against the naive loops, then timed (about a minute) ...");
+    let batch = batch_matmul_report(BatchShape::LAB, 7, measure_heap)?;
+    println!("{batch}");
+    write(BATCH_TABLE, table(&batch))?;
+    write(BATCH_CHART, bar_chart(&batch, &machine)?)?;
+
+    println!("\n[2/3] outer product of two vectors of 4096 f32 ...");
+    let outer = outer_report(4096, 30, measure_heap)?;
+    println!("{outer}");
+    write(OUTER_TABLE, table(&outer))?;
+
+    println!("\n[3/3] sum of 1,000,000 f64 ...");
+    let sum = sum_report(50)?;
+    println!("{sum}");
+    write(SUM_TABLE, table(&sum))?;
+    let summary = summary(&batch, &outer, &sum)?;
+    println!("\n{summary}");
+    write(SUMMARY, format!("{}{summary}", generated_header(SOURCE)))?;
+
+    if figures.is_some() {
+        println!("\n[extra, for the memory-layout page] traversal order of a large matrix ...");
+        let layout = layout_report(4096, 10)?;
+        println!("{layout}");
+        write(LAYOUT_TABLE, table(&layout))?;
+        write(LAYOUT_CHART, bar_chart(&layout, &machine)?)?;
+        write(LAYOUT_SUMMARY, format!("{}{}", generated_header(SOURCE), layout_summary(&layout)?))?;
+    }
+    Ok(())
+}
+
+/// A horizontal bar chart of median times on a log scale, labelled with the speedup over the first bar.
+pub fn bar_chart(report: &Report, machine: &Machine) -> Result<String, Box<dyn std::error::Error>> {
+    let timings = report.timings();
+    if timings.is_empty() {
+        return Err("no timings to draw".into());
+    }
+    let ms: Vec<f64> = timings.iter().map(|t| t.median.as_secs_f64() * 1e3).collect();
+    let (lo, hi) = ms.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let (width, height) = (820u32, 70 + 42 * timings.len() as u32 + 70);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        root.fill(&BACKGROUND)?;
+        let (chart_area, footer) = root.split_vertically(height - 28);
+        let names: Vec<String> = timings.iter().map(|t| t.name.replace('`', "")).collect();
+        let mut chart = ChartBuilder::on(&chart_area)
+            .caption(report.title(), theme::title_font())
+            .margin(12)
+            .margin_right(90)
+            .x_label_area_size(40)
+            .y_label_area_size(250)
+            .build_cartesian_2d((lo / 2.0..hi * 2.0).log_scale(), (0..timings.len()).into_segmented())?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .x_desc("median time per call, ms (log scale)")
+            .axis_desc_style(theme::label_font())
+            .label_style(theme::small_font())
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .x_label_formatter(&|v| format!("{v}"))
+            .draw()?;
+        for (i, (timing, &t)) in timings.iter().zip(&ms).enumerate() {
+            let mut bar = Rectangle::new(
+                [(lo / 2.0, SegmentValue::Exact(i)), (t, SegmentValue::Exact(i + 1))],
+                theme::color(i).filled(),
+            );
+            bar.set_margin(7, 7, 0, 0);
+            chart.draw_series(std::iter::once(bar))?;
+            let speedup = report.speedup(&timing.name).unwrap_or(f64::NAN);
+            let label = format!(
+                " {} ({})",
+                course_utils::table::format_duration(timing.median),
+                course_utils::table::format_ratio(speedup)
+            );
+            chart.draw_series(std::iter::once(Text::new(label, (t, SegmentValue::CenterOf(i)), theme::small_font())))?;
+        }
+        footer.draw(&Text::new(machine.to_string(), (12, 6), theme::small_font()))?;
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: BatchShape = BatchShape { batches: 3, m: 8, k: 5, n: 6 };
+
+    #[test]
+    fn the_batch_report_checks_and_times_all_six_variants() {
+        let report = batch_matmul_report(SMALL, 1, false).unwrap();
+        assert_eq!(report.timings().len(), 6);
+        assert!(report.timings().iter().all(|t| t.peak_heap.is_none()));
+    }
+
+    #[test]
+    fn summaries_name_the_fastest_version_and_its_ratios() {
+        let ms = std::time::Duration::from_millis;
+        let t = |name: &str, median| course_utils::Timing { name: name.into(), median, min: median, max: median, runs: 1, peak_heap: None };
+        let batch = Report::from_timings(
+            "b",
+            None,
+            vec![t("naive loops", ms(100)), t("broadcast product + sum over K", ms(300)), t("rayon", ms(1))],
+        );
+        let outer = Report::from_timings("o", None, vec![t("loops", ms(40)), t("`Zip` into a kept output", ms(4))]);
+        let sum = Report::from_timings("s", None, vec![t("index loop `x[i]`", ms(2)), t("ndarray `x.sum()`", ms(1))]);
+        let text = summary(&batch, &outer, &sum).unwrap();
+        assert!(text.contains("*rayon*, is **300x** faster than the broadcast"), "{text}");
+        assert!(text.contains("**100x** faster than the naive loops (100x or more in this lab: yes)"), "{text}");
+        assert!(text.contains("is **3.00x** slower than the naive loops"), "{text}");
+        assert!(text.contains("**10.0x** faster than the fastest one that allocates its output (*loops*)"), "{text}");
+        assert!(text.contains("ndarray's `sum` is **2.00x** faster"), "{text}");
+        assert!(summary(&Report::from_timings("e", None, vec![]), &outer, &sum).is_err());
+    }
+
+    #[test]
+    fn inputs_are_seeded() {
+        assert_eq!(batch_inputs(SMALL, 1), batch_inputs(SMALL, 1));
+        assert_ne!(batch_inputs(SMALL, 1), batch_inputs(SMALL, 2));
+    }
+
+    #[test]
+    fn outer_layout_and_sum_reports_cover_every_variant() {
+        assert_eq!(outer_report(33, 1, false).unwrap().timings().len(), 6);
+        assert_eq!(layout_report(20, 1).unwrap().timings().len(), 5);
+        assert_eq!(sum_report(1).unwrap().timings().len(), 3);
+    }
+
+    #[test]
+    fn committed_tables_and_chart_have_their_format() {
+        use course_utils::table::{check_timing_table, read_committed};
+        for (name, rows) in [(BATCH_TABLE, 6), (OUTER_TABLE, 6), (SUM_TABLE, 3), (LAYOUT_TABLE, 5)] {
+            let text = read_committed(name).unwrap();
+            check_timing_table(&text).unwrap_or_else(|e| panic!("figures/{name}: {e}"));
+            let body_rows = text.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| implementation")).count();
+            assert_eq!(body_rows, rows, "figures/{name}");
+        }
+        for name in [BATCH_TABLE, OUTER_TABLE] {
+            assert!(read_committed(name).unwrap().contains("peak heap"), "figures/{name} lacks peak heap");
+        }
+        let chart = read_committed(BATCH_CHART).unwrap();
+        assert!(chart.starts_with("<svg") && chart.contains("rayon over the batch") && chart.contains("Measured on"));
+        for name in [SUMMARY, LAYOUT_SUMMARY] {
+            let text = read_committed(name).unwrap();
+            assert!(text.starts_with("<!-- Generated by `cargo xtask figures`"), "figures/{name}");
+            assert!(text.contains("faster") && text.contains("x**"), "figures/{name}");
+        }
+        let chart = read_committed(LAYOUT_CHART).unwrap();
+        assert!(chart.starts_with("<svg") && chart.contains("column by column") && chart.contains("Measured on"));
+    }
+
+    #[test]
+    fn the_bar_chart_names_every_variant_and_the_machine() {
+        let report = sum_report(1).unwrap();
+        let machine = Machine::current();
+        let svg = bar_chart(&report, &machine).unwrap();
+        assert!(svg.starts_with("<svg"));
+        for t in report.timings() {
+            assert!(svg.contains(&t.name.replace('`', "")), "{} missing", t.name);
+        }
+        assert!(svg.contains(&machine.cpu));
+        let empty = Report::from_timings("none", None, vec![]);
+        assert!(bar_chart(&empty, &machine).is_err());
+    }
+}
