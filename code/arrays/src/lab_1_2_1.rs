@@ -254,7 +254,7 @@ pub fn bar_chart(report: &Report, machine: &Machine) -> Result<String, Box<dyn s
     }
     let ms: Vec<f64> = timings.iter().map(|t| t.median.as_secs_f64() * 1e3).collect();
     let (lo, hi) = ms.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-    let (width, height) = (820u32, 70 + 42 * timings.len() as u32 + 70);
+    let (width, height) = (760u32, 70 + 42 * timings.len() as u32 + 70);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
@@ -266,12 +266,13 @@ pub fn bar_chart(report: &Report, machine: &Machine) -> Result<String, Box<dyn s
             .margin(12)
             .margin_right(90)
             .x_label_area_size(40)
-            .y_label_area_size(250)
+            .y_label_area_size(255)
             .build_cartesian_2d((lo / 2.0..hi * 2.0).log_scale(), (0..timings.len()).into_segmented())?;
         chart
             .configure_mesh()
             .disable_y_mesh()
             .x_desc("median time per call, ms (log scale)")
+            .x_labels(6)
             .axis_desc_style(theme::label_font())
             .label_style(theme::small_font())
             .y_label_formatter(&|v| match v {

@@ -61,7 +61,7 @@ pub fn label_font() -> TextStyle<'static> {
 
 /// Tick labels and annotations.
 pub fn small_font() -> TextStyle<'static> {
-    font(12.0)
+    font(13.0)
 }
 
 #[cfg(test)]
