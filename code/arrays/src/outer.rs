@@ -1,6 +1,6 @@
 //! Lab 1.2.1, part 2: the outer product `out[i, j] = a[i] * b[j]`, with and without loops.
 
-use ndarray::{Array1, Array2, Axis, Zip};
+use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 
 // ANCHOR: outer_loops
 /// Two nested loops with indexing: the reference.
@@ -23,26 +23,25 @@ pub fn outer_broadcast(a: &Array1<f32>, b: &Array1<f32>) -> Array2<f32> {
 // ANCHOR_END: outer_broadcast
 
 // ANCHOR: outer_zip
-/// `Zip` walks the output and both broadcast inputs together, writing each element once.
-pub fn outer_zip(a: &Array1<f32>, b: &Array1<f32>) -> Array2<f32> {
+/// Hands `f` `a` as a column and `b` as a row, both stretched to (len a, len b): views with stride 0 along the
+/// stretched axis, nothing copied.
+fn with_stretched<R>(a: &Array1<f32>, b: &Array1<f32>, f: impl FnOnce(ArrayView2<'_, f32>, ArrayView2<'_, f32>) -> R) -> R {
+    let shape = (a.len(), b.len());
     let column = a.view().insert_axis(Axis(1));
     let row = b.view().insert_axis(Axis(0));
-    let shape = (a.len(), b.len());
-    Zip::from(column.broadcast(shape).expect("(n, 1) stretches to (n, m)"))
-        .and(row.broadcast(shape).expect("(1, m) stretches to (n, m)"))
-        .map_collect(|&x, &y| x * y)
+    f(column.broadcast(shape).expect("(n, 1) stretches to (n, m)"), row.broadcast(shape).expect("(1, m) stretches to (n, m)"))
+}
+
+/// `Zip` walks both stretched inputs together and collects each product into a new array, written once.
+pub fn outer_zip(a: &Array1<f32>, b: &Array1<f32>) -> Array2<f32> {
+    with_stretched(a, b, |column, row| Zip::from(column).and(row).map_collect(|&x, &y| x * y))
 }
 // ANCHOR_END: outer_zip
 
 // ANCHOR: outer_parallel
-/// The same with rayon: rows are split over the cores.
+/// The same with rayon: the output is split over the cores.
 pub fn outer_parallel(a: &Array1<f32>, b: &Array1<f32>) -> Array2<f32> {
-    let column = a.view().insert_axis(Axis(1));
-    let row = b.view().insert_axis(Axis(0));
-    let shape = (a.len(), b.len());
-    Zip::from(column.broadcast(shape).expect("(n, 1) stretches to (n, m)"))
-        .and(row.broadcast(shape).expect("(1, m) stretches to (n, m)"))
-        .par_map_collect(|&x, &y| x * y)
+    with_stretched(a, b, |column, row| Zip::from(column).and(row).par_map_collect(|&x, &y| x * y))
 }
 // ANCHOR_END: outer_parallel
 
