@@ -187,6 +187,112 @@ pub fn layout_summary(layout: &Report) -> Result<String, String> {
     ))
 }
 
+/// The environment that makes glibc's `malloc` ask the kernel for transparent huge pages (2 MiB) on large
+/// allocations, as NumPy does for its large arrays. glibc reads it only when a program starts.
+pub const HUGE_PAGES_ENV: (&str, &str) = ("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1");
+/// The argument with which the lab re-runs itself under [`HUGE_PAGES_ENV`].
+pub const HUGE_PAGES_ARG: &str = "--huge-pages-child";
+
+/// Kilobytes of this process's memory currently backed by huge pages (Linux), if the kernel says.
+pub fn anon_huge_pages_kb() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/smaps_rollup").ok()?;
+    let line = text.lines().find(|l| l.starts_with("AnonHugePages:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// One report as lines a parent process can read back: `name<TAB>median<TAB>min<TAB>max<TAB>runs<TAB>peak`.
+fn encode(report: &Report) -> String {
+    report
+        .timings()
+        .iter()
+        .map(|t| {
+            let peak = t.peak_heap.map_or("-".into(), |p| p.to_string());
+            format!("{}\t{}\t{}\t{}\t{}\t{peak}\n", t.name, t.median.as_nanos(), t.min.as_nanos(), t.max.as_nanos(), t.runs)
+        })
+        .collect()
+}
+
+fn decode(title: String, throughput: Option<Throughput>, text: &str) -> Result<Report, String> {
+    let ns = |s: &str| s.parse::<u64>().map(std::time::Duration::from_nanos).map_err(|e| format!("{s:?}: {e}"));
+    let timings = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            let [name, median, min, max, runs, peak] = f[..] else { return Err(format!("bad line {line:?}")) };
+            Ok(course_utils::Timing {
+                name: name.into(),
+                median: ns(median)?,
+                min: ns(min)?,
+                max: ns(max)?,
+                runs: runs.parse().map_err(|e| format!("{runs:?}: {e}"))?,
+                peak_heap: peak.parse().ok(),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Report::from_timings(title, throughput, timings))
+}
+
+const CHILD_SEPARATOR: &str = "=== reports ===";
+
+/// The child's side: the allocation-heavy reports, timed under huge pages, printed for the parent.
+pub fn huge_pages_child() -> Result<(), Box<dyn std::error::Error>> {
+    let batch = batch_matmul_report(BatchShape::LAB, 7, true)?;
+    let outer = outer_report(4096, 30, true)?;
+    let huge_kb = anon_huge_pages_kb().unwrap_or(0);
+    println!("{CHILD_SEPARATOR}\n{huge_kb}\n{}---\n{}", encode(&batch), encode(&outer));
+    Ok(())
+}
+
+/// The parent's side: re-runs this program under [`HUGE_PAGES_ENV`] and reads its two reports back, with the
+/// amount of memory the kernel backed with huge pages (0: the request had no effect).
+pub fn run_huge_pages_child() -> Result<(Report, Report, u64), Box<dyn std::error::Error>> {
+    let exe = std::env::current_exe()?;
+    let out = std::process::Command::new(exe).arg(HUGE_PAGES_ARG).env(HUGE_PAGES_ENV.0, HUGE_PAGES_ENV.1).output()?;
+    if !out.status.success() {
+        return Err(format!("the huge-pages run failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    let text = String::from_utf8(out.stdout)?;
+    let (_, reports) = text.split_once(CHILD_SEPARATOR).ok_or("the huge-pages run printed no reports")?;
+    let (huge_kb, rest) = reports.trim_start().split_once('\n').ok_or("no huge-pages count")?;
+    let (batch, outer) = rest.split_once("---\n").ok_or("expected two reports")?;
+    let shape = BatchShape::LAB;
+    let suffix = " (glibc huge pages)";
+    let batch = decode(
+        format!("Batch matmul, f32, ({}, {}, {}) x ({}, {}, {}){suffix}", shape.batches, shape.m, shape.k, shape.batches, shape.k, shape.n),
+        Some(Throughput::Flops(batch_matmul::flops(shape.batches, shape.m, shape.k, shape.n))),
+        batch,
+    )?;
+    let outer = decode(format!("Outer product, f32, n = 4096{suffix}"), Some(Throughput::Bytes((4096 * 4096 * 4) as f64)), outer)?;
+    Ok((batch, outer, huge_kb.trim().parse()?))
+}
+
+/// What huge pages changed, as sentences.
+pub fn huge_pages_summary(batch: &Report, outer: &Report, huge_batch: &Report, huge_outer: &Report, huge_kb: u64) -> Result<String, String> {
+    if huge_kb == 0 {
+        return Ok("- The kernel backed no memory with huge pages in the second run (transparent huge pages are \
+                   off on this machine), so its table shows no effect.\n"
+            .into());
+    }
+    let ratio = |before: &Report, after: &Report, name: &str| -> Result<f64, String> {
+        let (b, a) = (before.get(name).ok_or(format!("no {name}"))?, after.get(name).ok_or(format!("no {name}"))?);
+        Ok(b.median.as_secs_f64() / a.median.as_secs_f64())
+    };
+    let x = course_utils::table::format_ratio;
+    let kept = ratio(outer, huge_outer, "`Zip` into a kept output")?;
+    let kept_sentence = if (0.8..=1.25).contains(&kept) {
+        format!("the versions that write into a kept output barely change (**{}** for the outer product), because they allocate nothing", x(kept))
+    } else {
+        format!("the kept-output outer product changes by **{}**, although it allocates nothing: look for other noise", x(kept))
+    };
+    Ok(format!(
+        "- With huge pages the broadcast-and-sum batch product runs **{}** faster, and the broadcast outer product \
+         **{}** faster; {kept_sentence}.\n",
+        x(ratio(batch, huge_batch, "broadcast product + sum over K")?),
+        x(ratio(outer, huge_outer, "broadcast `a[:, None] * b[None, :]`")?),
+    ))
+}
+
 /// Where the lab's generated files go, relative to `figures/`.
 pub const BATCH_TABLE: &str = "arrays/lab-1-2-1-batch-matmul.md";
 pub const BATCH_CHART: &str = "arrays/lab-1-2-1-batch-matmul.svg";
@@ -195,6 +301,9 @@ pub const SUM_TABLE: &str = "arrays/sum-1e6.md";
 pub const LAYOUT_TABLE: &str = "arrays/layout-traversal.md";
 pub const LAYOUT_CHART: &str = "arrays/layout-traversal.svg";
 pub const SUMMARY: &str = "arrays/lab-1-2-1-summary.md";
+pub const HUGE_BATCH_TABLE: &str = "arrays/lab-1-2-1-batch-matmul-huge-pages.md";
+pub const HUGE_OUTER_TABLE: &str = "arrays/lab-1-2-1-outer-huge-pages.md";
+pub const HUGE_SUMMARY: &str = "arrays/lab-1-2-1-huge-pages-summary.md";
 pub const LAYOUT_SUMMARY: &str = "arrays/layout-traversal-summary.md";
 const SOURCE: &str = "code/arrays/src/lab_1_2_1.rs";
 
@@ -202,6 +311,9 @@ const SOURCE: &str = "code/arrays/src/lab_1_2_1.rs";
 /// there. `measure_heap` needs the counting allocator installed by the calling program.
 pub fn run(figures: Option<&std::path::Path>, measure_heap: bool) -> Result<(), Box<dyn std::error::Error>> {
     use course_utils::table::{generated_header, write_generated};
+    if std::env::args().any(|a| a == HUGE_PAGES_ARG) {
+        return huge_pages_child();
+    }
     let machine = Machine::current();
     println!("Lab 1.2.1: Broadcasting\n{machine}\n");
     let write = |name: &str, contents: String| -> std::io::Result<()> {
@@ -234,6 +346,17 @@ pub fn run(figures: Option<&std::path::Path>, measure_heap: bool) -> Result<(), 
     let summary = summary(&batch, &outer, &sum)?;
     println!("\n{summary}");
     write(SUMMARY, format!("{}{summary}", generated_header(SOURCE)))?;
+
+    if cfg!(target_os = "linux") {
+        println!("\n[again] batch matmul and outer product in a second run with {}={} ...", HUGE_PAGES_ENV.0, HUGE_PAGES_ENV.1);
+        let (huge_batch, huge_outer, huge_kb) = run_huge_pages_child()?;
+        println!("{huge_batch}\n{huge_outer}\n  memory backed by huge pages at the end of that run: {huge_kb} kB");
+        write(HUGE_BATCH_TABLE, table(&huge_batch))?;
+        write(HUGE_OUTER_TABLE, table(&huge_outer))?;
+        let text = huge_pages_summary(&batch, &outer, &huge_batch, &huge_outer, huge_kb)?;
+        println!("\n{text}");
+        write(HUGE_SUMMARY, format!("{}{text}", generated_header(SOURCE)))?;
+    }
 
     if figures.is_some() {
         println!("\n[extra, for the memory-layout page] traversal order of a large matrix ...");
@@ -336,6 +459,14 @@ mod tests {
     }
 
     #[test]
+    fn reports_survive_the_trip_through_the_child_process_format() {
+        let report = outer_report(16, 2, false).unwrap();
+        let back = decode(report.title().into(), None, &encode(&report)).unwrap();
+        assert_eq!(back.timings(), report.timings());
+        assert!(decode("x".into(), None, "only\ttwo").is_err());
+    }
+
+    #[test]
     fn inputs_are_seeded() {
         assert_eq!(batch_inputs(SMALL, 1), batch_inputs(SMALL, 1));
         assert_ne!(batch_inputs(SMALL, 1), batch_inputs(SMALL, 2));
@@ -351,7 +482,9 @@ mod tests {
     #[test]
     fn committed_tables_and_chart_have_their_format() {
         use course_utils::table::{check_timing_table, read_committed};
-        for (name, rows) in [(BATCH_TABLE, 6), (OUTER_TABLE, 6), (SUM_TABLE, 3), (LAYOUT_TABLE, 5)] {
+        for (name, rows) in
+            [(BATCH_TABLE, 6), (OUTER_TABLE, 6), (SUM_TABLE, 3), (LAYOUT_TABLE, 5), (HUGE_BATCH_TABLE, 6), (HUGE_OUTER_TABLE, 6)]
+        {
             let text = read_committed(name).unwrap();
             check_timing_table(&text).unwrap_or_else(|e| panic!("figures/{name}: {e}"));
             let body_rows = text.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| implementation")).count();
@@ -362,10 +495,11 @@ mod tests {
         }
         let chart = read_committed(BATCH_CHART).unwrap();
         assert!(chart.starts_with("<svg") && chart.contains("rayon over the batch") && chart.contains("Measured on"));
-        for name in [SUMMARY, LAYOUT_SUMMARY] {
+        for name in [SUMMARY, LAYOUT_SUMMARY, HUGE_SUMMARY] {
             let text = read_committed(name).unwrap();
             assert!(text.starts_with("<!-- Generated by `cargo xtask figures`"), "figures/{name}");
-            assert!(text.contains("faster") && text.contains("x**"), "figures/{name}");
+            // a machine without transparent huge pages writes a sentence saying so instead of ratios
+            assert!(text.contains("x**") || text.contains("huge pages"), "figures/{name}");
         }
         let chart = read_committed(LAYOUT_CHART).unwrap();
         assert!(chart.starts_with("<svg") && chart.contains("column by column") && chart.contains("Measured on"));
