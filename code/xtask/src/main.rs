@@ -5,6 +5,7 @@
 //! - `book`: build the book (HTML and link check) and check its output for leftovers and external resources.
 //! - `snippets`: the snippet-coverage check alone.
 //! - `figures`: regenerate everything in `figures/` (release mode).
+//! - `python-vs-rust`: run the labs' Python and Rust versions alternately and write the cross-language tables.
 //! - `tools`: install the pinned book tools only.
 
 mod snippets;
@@ -35,8 +36,9 @@ fn main() -> ExitCode {
         Some("book") => book(&root).map(|_| ()),
         Some("snippets") => snippet_check(&root),
         Some("figures") => figures(&root),
+        Some("python-vs-rust") => python_vs_rust(&root),
         Some("tools") => tools(&root).map(|_| ()),
-        _ => Err("usage: cargo xtask <serve [PORT] | test | book | snippets | figures | tools>".into()),
+        _ => Err("usage: cargo xtask <serve [PORT] | test | book | snippets | figures | python-vs-rust | tools>".into()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -282,6 +284,15 @@ fn figures(root: &Path) -> Result {
             .arg(&out))?;
     }
     Ok(())
+}
+
+/// The cross-language generator: its own command, because it needs Python and takes a few minutes.
+fn python_vs_rust(root: &Path) -> Result {
+    step("Python and Rust, side by side (release build)");
+    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(root)
+        .args(["run", "--release", "--locked", "-p", "python-vs-rust", "--"])
+        .arg(root.join("figures")))
 }
 
 #[cfg(test)]

@@ -1,0 +1,88 @@
+//! `cargo xtask python-vs-rust`: the Python module's approaches and this course's Rust versions, run alternately
+//! on one machine, checked for agreement, then written as one table per lab into `figures/python-vs-rust/`.
+//! Bounded: about a minute per lab on 2 cores, plus a one-time `pip install` into `target/python-venv`.
+//! Where Python or its packages are missing it says so, and the committed tables stay as they are.
+
+use course_utils::Machine;
+use course_utils::table::{generated_header_by, write_generated};
+use python_vs_rust::lab_1_2_1::{SCRIPT, Sizes, WORKLOADS, rust_samples};
+use python_vs_rust::{Language, Sample, parse_python, rows, stamp, table, verdict};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const ROUNDS: usize = 3;
+const RUNS: usize = 10;
+
+/// A Python with the pinned packages, in `target/python-venv` (made once; remade when requirements change).
+fn venv(root: &Path, crate_dir: &Path) -> Result<PathBuf, String> {
+    let dir = root.join("target/python-venv");
+    let python = dir.join("bin/python");
+    let requirements = crate_dir.join("python/requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements).map_err(|e| format!("{}: {e}", requirements.display()))?;
+    let stamp = dir.join(".installed-requirements");
+    if python.exists() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
+        return Ok(python);
+    }
+    println!("creating {} with the pinned packages (once) ...", dir.display());
+    let run = |cmd: &mut Command| -> Result<(), String> {
+        let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+        if out.status.success() { Ok(()) } else { Err(format!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr))) }
+    };
+    run(Command::new("python3").args(["-m", "venv"]).arg(&dir))?;
+    run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"]).arg(&requirements))?;
+    std::fs::write(&stamp, wanted).map_err(|e| e.to_string())?;
+    Ok(python)
+}
+
+fn python_round(python: &Path, script: &Path, info: &mut Vec<(String, String)>, samples: &mut Vec<Sample>) -> Result<(), String> {
+    let out = Command::new(python).arg(script).args(["--runs", &RUNS.to_string()]).output().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!("{} failed: {}", script.display(), String::from_utf8_lossy(&out.stderr)));
+    }
+    let parsed = parse_python(&String::from_utf8_lossy(&out.stdout))?;
+    *info = parsed.info;
+    samples.extend(parsed.samples);
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = crate_dir.join("../..");
+    let figures = std::env::args().nth(1).map_or_else(|| root.join("figures"), PathBuf::from);
+    let python = match venv(&root, crate_dir) {
+        Ok(python) => python,
+        Err(why) => {
+            println!("The Python side is unavailable ({why}).\nKeeping the committed tables in figures/python-vs-rust/.");
+            return Ok(());
+        }
+    };
+    let machine = Machine::current();
+    println!("Lab 1.2.1, Python and Rust alternately, {ROUNDS} rounds\n{machine}");
+    let (mut samples, mut info) = (Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        // alternate which language goes first, so neither always runs on a warmer (or hotter) machine
+        for language in if round % 2 == 0 { [Language::Python, Language::Rust] } else { [Language::Rust, Language::Python] } {
+            println!("  round {}/{ROUNDS}: {language:?} ...", round + 1);
+            match language {
+                Language::Python => python_round(&python, &crate_dir.join(SCRIPT), &mut info, &mut samples)?,
+                Language::Rust => rust_samples(Sizes::LAB, RUNS, &mut |s| samples.push(s)),
+            }
+        }
+    }
+    let mut page = generated_header_by("cargo xtask python-vs-rust", "code/python-vs-rust/src/main.rs");
+    for (workload, title, tol) in WORKLOADS {
+        let rows = rows(&samples, workload, tol)?;
+        let table = table(&rows)?;
+        println!("\n{title}\n{}", table.to_text());
+        page.push_str(&format!(
+            "\n#### {title}\n\n{}\n{}\n- {}.\n",
+            table.to_markdown(),
+            stamp(&machine, &info),
+            verdict(&rows)?
+        ));
+    }
+    let path = figures.join("python-vs-rust/lab-1-2-1.md");
+    write_generated(&path, &page)?;
+    println!("\nwrote {}", path.display());
+    Ok(())
+}
