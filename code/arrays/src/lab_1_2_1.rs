@@ -501,6 +501,13 @@ mod tests {
             // a machine without transparent huge pages writes a sentence saying so instead of ratios
             assert!(text.contains("x**") || text.contains("huge pages"), "figures/{name}");
         }
+        // measured by code/blas-compare (its own workspace), checked here so every test run checks it
+        let blas = read_committed("arrays/blas.md").unwrap();
+        // two measurements, each closed by its "- Fastest:" line
+        for section in blas.split("\n- Fastest:").filter(|s| s.contains("| implementation |")) {
+            check_timing_table(&format!("{}\n{section}", blas.lines().next().unwrap())).unwrap();
+        }
+        assert!(blas.contains("OpenBLAS via ndarray") && blas.contains("*BLAS: OpenBLAS") && blas.matches("- Fastest:").count() == 2);
         let chart = read_committed(LAYOUT_CHART).unwrap();
         assert!(chart.starts_with("<svg") && chart.contains("column by column") && chart.contains("Measured on"));
     }

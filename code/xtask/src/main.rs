@@ -248,6 +248,17 @@ fn test(root: &Path) -> Result {
         step("cargo test --workspace --all-targets (unit, integration and skeptic tests; benches in test mode)");
         cargo(root, &["test", "--workspace", "--all-targets", "--locked"])
     })?;
+    timed("blas-compare tests", &mut || {
+        if !has_openblas() {
+            if env::var("CI").is_ok_and(|v| v == "true") {
+                return Err("CI needs OpenBLAS for code/blas-compare: .ci/run installs libopenblas-dev".into());
+            }
+            println!("\nskipped code/blas-compare: OpenBLAS is not installed (apt-get install libopenblas-dev)");
+            return Ok(());
+        }
+        step("cargo test for code/blas-compare (ndarray on OpenBLAS, its own workspace)");
+        cargo(root, &["test", "--locked", "--manifest-path", "code/blas-compare/Cargo.toml"])
+    })?;
     timed("doc tests", &mut || {
         step("cargo test --workspace --doc");
         cargo(root, &["test", "--workspace", "--doc", "--locked"])
@@ -275,7 +286,7 @@ fn figures(root: &Path) -> Result {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     crates.sort();
-    for name in crates {
+    for name in crates.iter().filter(|n| *n != BLAS_CRATE) {
         step(&format!("figures of {name}"));
         let example = format!("{name}-figures");
         run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
@@ -283,7 +294,23 @@ fn figures(root: &Path) -> Result {
             .args(["run", "--release", "--locked", "-p", &name, "--example", &example, "--"])
             .arg(&out))?;
     }
-    Ok(())
+    if !has_openblas() {
+        println!("\nOpenBLAS is not installed: keeping figures/arrays/blas.md (install libopenblas-dev to remeasure).");
+        return Ok(());
+    }
+    step("figures of blas-compare (ndarray on OpenBLAS; its own workspace)");
+    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(root)
+        .args(["run", "--release", "--locked", "--manifest-path", "code/blas-compare/Cargo.toml", "--example", "blas-compare-figures", "--"])
+        .arg(&out))
+}
+
+/// The crate that measures ndarray on a system BLAS: its own workspace, needs OpenBLAS installed.
+const BLAS_CRATE: &str = "blas-compare";
+
+/// Whether the system's OpenBLAS can be found the way `openblas-src` looks for it (pkg-config).
+fn has_openblas() -> bool {
+    Command::new("pkg-config").args(["--exists", "openblas"]).status().is_ok_and(|s| s.success())
 }
 
 /// The cross-language generator: its own command, because it needs Python and takes a few minutes.
