@@ -17,8 +17,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-/// The book tools, pinned. `cargo install --locked` builds each with its own lock file.
-const TOOLS: [(&str, &str); 3] = [("mdbook", "0.5.4"), ("mdbook-katex", "0.10.0"), ("mdbook-linkcheck2", "0.13.0")];
+/// The tools, pinned, as (crate, binary, version): the book's, and the spell checker.
+/// `cargo install --locked` builds each with its own lock file.
+const TOOLS: [(&str, &str, &str); 4] = [
+    ("mdbook", "mdbook", "0.5.4"),
+    ("mdbook-katex", "mdbook-katex", "0.10.0"),
+    ("mdbook-linkcheck2", "mdbook-linkcheck2", "0.13.0"),
+    ("typos-cli", "typos", "1.52.0"),
+];
 
 /// The KaTeX version whose JavaScript mdbook-katex 0.10.0 embeds (the `katex` crate 0.4.6, file KATEX-VERSION):
 /// its stylesheet must match the HTML that version renders. Integrity as published on the npm registry.
@@ -82,7 +88,7 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
 /// the project's `.tools/bin` (where missing or stale tools are installed) first, then the usual PATH.
 fn tools(root: &Path) -> Result<OsString> {
     let local_bin = root.join(".tools/bin");
-    for (name, version) in TOOLS {
+    for (krate, name, version) in TOOLS {
         let local = local_bin.join(name);
         // A tool in .tools/bin shadows PATH, so a stale one there is reinstalled rather than skipped.
         let usable = if local.exists() {
@@ -93,9 +99,9 @@ fn tools(root: &Path) -> Result<OsString> {
         if usable {
             continue;
         }
-        step(&format!("installing {name} {version} into .tools/ (cargo install --locked; a few minutes)"));
+        step(&format!("installing {krate} {version} into .tools/ (cargo install --locked; a few minutes)"));
         run(Command::new("cargo")
-            .args(["install", "--locked", "--quiet", name, "--version", &format!("={version}"), "--root"])
+            .args(["install", "--locked", "--quiet", krate, "--version", &format!("={version}"), "--root"])
             .arg(root.join(".tools")))?;
     }
     let mut paths = vec![local_bin];
@@ -264,9 +270,47 @@ fn test(root: &Path) -> Result {
         cargo(root, &["test", "--workspace", "--doc", "--locked"])
     })?;
     timed("snippet coverage", &mut || snippet_check(root))?;
+    timed("spell check", &mut || spell_check(root))?;
     timed("book", &mut || book(root).map(|_| ()))?;
+    timed("browser test", &mut || site_test(root))?;
     println!("\nall checks passed in {:.0} s ({})", start.elapsed().as_secs_f64(), timings.join(", "));
     Ok(())
+}
+
+/// The prose of the book and README, checked by `typos` with the course's allow-list.
+fn spell_check(root: &Path) -> Result {
+    let path = tools(root)?;
+    step("spell check of the prose (typos)");
+    run(Command::new("typos")
+        .current_dir(root)
+        .args(["--config", "code/xtask/typos.toml", "src", "README.md"])
+        .env("PATH", path))?;
+    println!("spelling: no typos in src/ and README.md");
+    Ok(())
+}
+
+/// The browser test of the built book: headless Chromium driven by playwright-core (code/site-test).
+fn site_test(root: &Path) -> Result {
+    let chromium = env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        if env::var("CI").is_ok_and(|v| v == "true") {
+            return Err(format!("CI needs Chromium at {chromium} for the browser test: .ci/run installs it"));
+        }
+        println!("\nskipped the browser test: no Chromium at {chromium} (apt-get install chromium, or set CHROMIUM)");
+        return Ok(());
+    }
+    let dir = root.join("code/site-test");
+    if !dir.join("node_modules/playwright-core").is_dir() {
+        step("installing the browser test's npm packages (npm ci)");
+        run(Command::new("npm").current_dir(&dir).args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]))?;
+    }
+    step("browser test of every page (headless Chromium; screenshots in target/screenshots)");
+    run(Command::new("node")
+        .current_dir(&dir)
+        .arg("--test")
+        .env("BOOK_DIR", root.join("book/html"))
+        .env("SCREENSHOT_DIR", root.join("target/screenshots"))
+        .env("CHROMIUM", &chromium))
 }
 
 fn serve(root: &Path, port: &str) -> Result {

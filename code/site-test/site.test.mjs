@@ -1,0 +1,209 @@
+// The book as a reader sees it: every page of the built site, opened in headless Chromium.
+// Run by `cargo xtask test` after the book build (BOOK_DIR = book/html, SCREENSHOT_DIR = target/screenshots).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import YAML from "yaml";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const BOOK = path.resolve(process.env.BOOK_DIR ?? path.join(ROOT, "book/html"));
+const SHOTS = path.resolve(process.env.SCREENSHOT_DIR ?? path.join(ROOT, "target/screenshots"));
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+// Page-weight budgets: bytes a page transfers (HTML, CSS, JS, fonts, inline figures) and the whole site's size.
+const PAGE_BUDGET = 2_500_000;
+const SITE_BUDGET = 40_000_000;
+
+const TYPES = { ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml",
+  ".png": "image/png", ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".json": "application/json" };
+
+function files(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]);
+}
+
+let server, base, browser;
+// toc.html is the sidebar's iframe document, never opened on its own (alone, Chromium asks it for a favicon).
+const pages = files(BOOK).filter((f) => f.endsWith(".html")).map((f) => path.relative(BOOK, f))
+  .filter((p) => p !== "toc.html").sort();
+const report = [];
+
+before(async () => {
+  server = http.createServer((req, res) => {
+    const url = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    let file = path.join(BOOK, url);
+    if (!file.startsWith(BOOK)) return res.writeHead(403).end();
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    if (!fs.existsSync(file)) return res.writeHead(404).end("not found");
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+  fs.mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  if (report.length) {
+    const lines = report.map(([p, bytes]) => `${String(bytes).padStart(10)}  ${p}`).join("\n");
+    fs.writeFileSync(path.join(SHOTS, "page-weight.txt"), lines + "\n");
+  }
+});
+
+/** Opens a page, collecting console errors, failed requests, requests to other hosts, and bytes transferred. */
+async function open(rel, { theme = "light", width = 1280, height = 900 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  await context.addInitScript((t) => localStorage.setItem("mdbook-theme", t), theme);
+  const page = await context.newPage();
+  const problems = [];
+  let bytes = 0;
+  page.on("console", (m) => m.type() === "error" && problems.push(`console error: ${m.text()}`));
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`failed request: ${r.url()} (${r.failure()?.errorText})`));
+  page.on("request", (r) => {
+    if (!r.url().startsWith(base) && !r.url().startsWith("data:")) problems.push(`external request: ${r.url()}`);
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  page.on("requestfinished", async (r) => {
+    const sizes = await r.sizes().catch(() => null);
+    if (sizes) bytes += sizes.responseBodySize;
+  });
+  await page.goto(base + rel, { waitUntil: "networkidle" });
+  return { page, context, problems, bytes: () => bytes };
+}
+
+test("every page: no errors, offline, figures drawn, math rendered, code copyable, hidden lines hidden", async () => {
+  assert.ok(pages.length > 40, `only ${pages.length} pages in ${BOOK}`);
+  const failures = [];
+  for (const rel of pages) {
+    const { page, context, problems, bytes } = await open(rel);
+    const facts = await page.evaluate(() => {
+      const main = document.querySelector("main") ?? document.body;
+      const figures = [...main.querySelectorAll("figure svg, img")].map((el) => {
+        const r = el.getBoundingClientRect();
+        return { what: el.tagName, w: r.width, h: r.height, ok: el.tagName !== "IMG" || el.naturalWidth > 0 };
+      });
+      const blocks = [...main.querySelectorAll("pre > code")];
+      const copyable = blocks.filter((c) => c.parentElement.querySelector("button.clip-button")).length;
+      const boringVisible = [...main.querySelectorAll(".boring")].filter((b) => b.offsetParent !== null).length;
+      return { text: main.innerText, figures, blocks: blocks.length, copyable, boringVisible,
+        katex: main.querySelectorAll(".katex").length };
+    });
+    for (const f of facts.figures) {
+      if (!(f.ok && f.w > 0 && f.h > 0)) problems.push(`${f.what} not drawn (${f.w}x${f.h})`);
+    }
+    if (facts.text.includes("$$")) problems.push("raw $$: math not rendered by KaTeX");
+    if (facts.copyable !== facts.blocks) problems.push(`${facts.blocks - facts.copyable} code blocks without a copy button`);
+    if (facts.boringVisible) problems.push(`${facts.boringVisible} hidden ('# ') lines visible`);
+    if (bytes() > PAGE_BUDGET) problems.push(`page weight ${bytes()} bytes over the budget of ${PAGE_BUDGET}`);
+    report.push([rel, bytes()]);
+    if (problems.length) failures.push(`${rel}:\n    ${problems.join("\n    ")}`);
+    await context.close();
+  }
+  const site = files(BOOK).reduce((sum, f) => sum + fs.statSync(f).size, 0);
+  const heaviest = [...report].sort((a, b) => b[1] - a[1])[0];
+  console.log(`pages: ${pages.length}; site: ${site} bytes (budget ${SITE_BUDGET}); heaviest page: ${heaviest[0]}, ${heaviest[1]} bytes (budget ${PAGE_BUDGET})`);
+  assert.ok(site <= SITE_BUDGET, `the site is ${site} bytes, over the budget of ${SITE_BUDGET}`);
+  assert.deepEqual(failures, []);
+});
+
+test("pages with math have KaTeX output, in the local fonts", async () => {
+  const { page, context, problems } = await open("arrays/broadcasting.html");
+  const katex = await page.locator(".katex").count();
+  assert.ok(katex > 0, "no .katex element on a page with math");
+  const font = await page.locator(".katex .mathnormal").first().evaluate((el) => getComputedStyle(el).fontFamily);
+  assert.match(font, /KaTeX_Math/);
+  assert.ok(await page.evaluate(() => document.fonts.check("16px KaTeX_Math")), "the KaTeX_Math font did not load");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("search finds the broadcasting chapter", async () => {
+  const { page, context } = await open("index.html");
+  await page.click("#mdbook-search-toggle");
+  const bar = page.locator("#mdbook-searchbar");
+  await bar.waitFor({ state: "visible" });
+  await bar.pressSequentially("broadcasting", { delay: 30 }); // real keystrokes, as a reader types
+  const hit = page.locator('#mdbook-searchresults a[href*="arrays/broadcasting.html"]').first();
+  await hit.waitFor({ timeout: 10_000 });
+  assert.ok(await hit.isVisible());
+  await context.close();
+});
+
+test("figures stay legible on the light and the dark theme (white background), screenshots for review", async () => {
+  for (const theme of ["light", "navy"]) {
+    const { page, context } = await open("arrays/broadcasting.html", { theme });
+    assert.equal(await page.evaluate(() => document.documentElement.className.includes(localStorage.getItem("mdbook-theme"))), true);
+    const fill = await page.locator("figure svg rect").first().getAttribute("fill");
+    assert.equal(fill, "#FFFFFF", "a figure's background must be white to read on both themes");
+    const figure = page.locator("figure").first();
+    await figure.scrollIntoViewIfNeeded();
+    await figure.screenshot({ path: path.join(SHOTS, `broadcasting-figure-${theme}.png`) });
+    await context.close();
+  }
+});
+
+test("key pages are screenshotted for reviewers", async () => {
+  const key = [
+    ["arrays/lab-1-2-1-broadcasting.html", "lab-1-2-1"],
+    ["arrays/broadcasting.html", "math-and-figure"],
+    ["guidance/python-vs-rust.html", "python-vs-rust"],
+    ["index.html", "overview"],
+  ];
+  for (const [rel, name] of key) {
+    const { page, context } = await open(rel, { height: 1400 });
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+    await context.close();
+    assert.ok(fs.statSync(path.join(SHOTS, `${name}.png`)).size > 10_000, `${name}.png is empty`);
+  }
+});
+
+test("the print version holds every chapter and every figure", async () => {
+  // every chapter of SUMMARY.md, by the title its own page gives itself (its first `# ` line)
+  const summary = fs.readFileSync(path.join(ROOT, "src/SUMMARY.md"), "utf8");
+  const titles = [...summary.matchAll(/\]\(([^)]+\.md)\)/g)].map((m) =>
+    fs.readFileSync(path.join(ROOT, "src", m[1]), "utf8").match(/^# (.+)$/m)[1]);
+  const { page, context, problems } = await open("print.html");
+  // compare as a reader sees text: smart punctuation curls quotes, code spans lose their backticks
+  const plain = (t) => t.replace(/[\u2018\u2019]/g, "'").replace(/`/g, "");
+  const text = plain(await page.evaluate(() => document.querySelector("main").innerText));
+  const missing = titles.filter((t) => !text.includes(plain(t)));
+  assert.deepEqual(missing, [], "chapters missing from print.html");
+  const printFigures = await page.locator("main figure svg").count();
+  let chapterFigures = 0;
+  for (const rel of pages.filter((p) => !["print.html", "404.html"].includes(p))) {
+    chapterFigures += (fs.readFileSync(path.join(BOOK, rel), "utf8").match(/<figure>/g) ?? []).length;
+  }
+  assert.ok(chapterFigures > 0);
+  assert.equal(printFigures, chapterFigures, "every figure of the chapters appears in print.html");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the deploy workflow publishes exactly what the test command checks", () => {
+  const workflows = path.join(ROOT, ".github/workflows");
+  const parse = (name) => YAML.parse(fs.readFileSync(path.join(workflows, name), "utf8"), { strict: true });
+  const testWf = parse("test.yml");
+  const deploy = parse("deploy.yml");
+  const steps = (wf, job) => wf.jobs[job].steps.map((s) => s.run ?? s.uses ?? "");
+  assert.ok(steps(testWf, "test").some((s) => s.includes("bash .ci/run")), "test.yml runs .ci/run");
+  const build = steps(deploy, "build");
+  assert.ok(build.some((s) => s.trim() === "cargo xtask book"), "deploy builds with the test command's book step");
+  const pages = deploy.jobs.build.steps.find((s) => (s.uses ?? "").startsWith("actions/upload-pages-artifact"));
+  assert.equal(pages?.with?.path, "book/html", "deploy publishes book/html, the folder this test checked");
+  assert.ok(build.some((s) => s.includes("tar -czf") && s.includes("book html")), "deploy also publishes an archive");
+  assert.ok(deploy.jobs.deploy.steps.some((s) => (s.uses ?? "").startsWith("actions/deploy-pages")));
+  for (const name of fs.readdirSync(workflows)) parse(name); // every workflow is valid YAML
+});
