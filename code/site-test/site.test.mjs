@@ -130,6 +130,19 @@ test("pages with math have KaTeX output, in the local fonts", async () => {
   await context.close();
 });
 
+test("hidden '# ' lines exist, are hidden, and show with the eye button", async () => {
+  // arrays/index.md hides its `use` lines and `fn main` behind `# `: a vacuous pass is not possible here
+  const { page, context } = await open("arrays/index.html");
+  const boring = page.locator("main .boring");
+  assert.ok((await boring.count()) > 0, "mdBook marked no hidden lines");
+  assert.equal(await boring.first().isVisible(), false);
+  const block = page.locator("main pre").first();
+  await block.hover(); // mdBook shows a block's buttons on hover, as a reader would find them
+  await block.locator("button[title='Show hidden lines']").click();
+  assert.equal(await boring.first().isVisible(), true, "the eye button shows the hidden lines");
+  await context.close();
+});
+
 test("search finds the broadcasting chapter", async () => {
   const { page, context } = await open("index.html");
   await page.click("#mdbook-search-toggle");
