@@ -14,5 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "figures".into()));
     println!("drawing the broadcasting diagram ...");
     write_generated(&out.join(BROADCASTING_SVG), &figures::broadcasting_diagram()?)?;
-    arrays::lab_1_2_1::run(Some(&out), true)
+    arrays::lab_1_2_1::run(Some(&out), true)?;
+    println!();
+    arrays::lab_1_2_4::run(Some(&out), true)
 }

@@ -6,6 +6,7 @@ pub mod batch_matmul;
 pub mod einsum;
 pub mod figures;
 pub mod lab_1_2_1;
+pub mod lab_1_2_4;
 pub mod layout;
 pub mod outer;
 pub mod sum;

@@ -23,11 +23,16 @@ pub struct NotInstrumented;
 
 /// Whether allocations of this program are being counted.
 pub fn is_instrumented() -> bool {
-    INSTRUMENTED_SYSTEM.reset_peak_memory();
-    let probe = std::hint::black_box(vec![0u8; 4096]);
-    let seen = INSTRUMENTED_SYSTEM.get_peak_memory() >= probe.len();
-    drop(probe);
-    seen
+    // Without the allocator the counter never moves from 0. With it, a probe moves it, unless other threads
+    // free more than the probe at that very moment (the counter is shared): so a large probe (zeroed, which
+    // the kernel maps lazily: nearly free), and a few tries.
+    (0..3).any(|_| {
+        INSTRUMENTED_SYSTEM.reset_peak_memory();
+        let probe = std::hint::black_box(vec![0u8; 16 << 20]);
+        let seen = INSTRUMENTED_SYSTEM.get_peak_memory() > 0;
+        drop(probe);
+        seen
+    })
 }
 
 /// Runs `f` and returns its result with the peak number of heap bytes allocated while it ran, above what was

@@ -20,8 +20,8 @@ fn counts_the_largest_live_allocation_and_what_is_returned() {
     })
     .unwrap();
     assert_eq!(result.len(), 1 << 20);
-    // the test harness's own threads may allocate a little meanwhile, never megabytes
-    assert!((8 << 20..(8 << 20) + (256 << 10)).contains(&peak), "peak {peak}");
+    // the test harness's own threads may allocate or free a little meanwhile, never megabytes
+    assert!(((8 << 20) - (256 << 10)..(8 << 20) + (256 << 10)).contains(&peak), "peak {peak}");
 
     let (_, in_place) = peak_heap(|| {
         let mut v = vec![0.0f64; 1000];
@@ -31,7 +31,7 @@ fn counts_the_largest_live_allocation_and_what_is_returned() {
         v.iter().sum::<f64>()
     })
     .unwrap();
-    assert!((8000..8000 + (256 << 10)).contains(&in_place), "peak {in_place}");
+    assert!((1..8000 + (256 << 10)).contains(&in_place), "peak {in_place}");
 }
 
 #[test]
