@@ -224,6 +224,11 @@ mod tests {
         let err = einsum("mk,kn->mn", &[&a, &b]).unwrap_err();
         assert_eq!(err.reason, "axis 'k' has length 3 in operand 0 but 4 in operand 1");
         assert_eq!(err.shapes, vec![vec![2, 3], vec![4, 5]]);
+        // the message the book shows
+        assert_eq!(
+            einsum("mk,kn->mn", &[&a, &b]).unwrap_err().to_string(),
+            "einsum \"mk,kn->mn\" on shapes [[2, 3], [4, 5]]: axis 'k' has length 3 in operand 0 but 4 in operand 1"
+        );
         let err = einsum("mk,kn->mn", &[&a]).unwrap_err();
         assert_eq!(err.reason, "the subscripts name 2 operand(s), 1 given");
         let err = einsum("mkx,kn->mn", &[&a, &b]).unwrap_err();

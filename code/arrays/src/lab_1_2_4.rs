@@ -137,6 +137,30 @@ pub fn patterns_table(patterns: &[Pattern]) -> Table {
     table
 }
 
+/// Which patterns einsum runs about as fast as the explicit ndarray code (within 1.5x), and which not, as
+/// sentences for the book.
+pub fn patterns_summary(patterns: &[Pattern]) -> Result<String, String> {
+    let (mut close, mut slower, mut faster) = (Vec::new(), Vec::new(), Vec::new());
+    for p in patterns {
+        let (nd, es) = (p.report.get("ndarray").ok_or("no ndarray timing")?, p.report.get("einsum").ok_or("no einsum timing")?);
+        let r = es.median.as_secs_f64() / nd.median.as_secs_f64();
+        let entry = |r: f64| format!("`{}` ({})", p.subscripts, format_ratio(r));
+        match r {
+            r if r > 1.5 => slower.push(entry(r)),
+            r if r < 1.0 / 1.5 => faster.push(entry(1.0 / r)),
+            _ => close.push(format!("`{}`", p.subscripts)),
+        }
+    }
+    let list = |v: &[String]| if v.is_empty() { "none".to_string() } else { v.join(", ") };
+    Ok(format!(
+        "- einsum within 1.5x of the explicit ndarray code: {}.\n- einsum slower by more than 1.5x: {}.\n\
+         - einsum faster by more than 1.5x: {}.\n",
+        list(&close),
+        list(&slower),
+        list(&faster)
+    ))
+}
+
 /// The lab's attention workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AttentionShape {
@@ -210,7 +234,7 @@ pub struct SweepPoint {
     pub extra_bytes: Option<u64>,
 }
 
-/// The versions the sweep follows: all scores at once, one S x T block per head in flight, streaming.
+/// The versions the sweep follows: all scores at once, one S x T block per thread, streaming.
 pub const SWEEP_VERSIONS: [&str; 3] = ["einsum, all scores at once", "fused, rayon over heads", "streaming, blocks of 64, rayon"];
 
 /// Time and peak extra heap against S for the materialising and the streaming versions (B, H, D of the lab).
@@ -358,7 +382,7 @@ pub fn summary(attention: &Report, sweep: &[SweepPoint]) -> Result<String, Strin
     if let (Some(m), Some(f), Some(s)) = (materialising.extra_bytes, fused.extra_bytes, streaming.extra_bytes) {
         text.push_str(&format!(
             "- At S = {longest}, einsum needs **{}** of heap beyond the output, the fused version **{}** (one S x S block \
-             per head in flight), the streaming version **{}**, and streaming takes **{}** against the fused version's **{}**.\n",
+             per worker thread), the streaming version **{}**, and streaming takes **{}** against the fused version's **{}**.\n",
             format_bytes(m),
             format_bytes(f),
             format_bytes(s),
@@ -375,6 +399,7 @@ pub const CAUSAL_TABLE: &str = "arrays/lab-1-2-4-attention-causal.md";
 pub const SWEEP_TABLE: &str = "arrays/lab-1-2-4-sweep.md";
 pub const SWEEP_CHART: &str = "arrays/lab-1-2-4-sweep.svg";
 pub const SUMMARY: &str = "arrays/lab-1-2-4-summary.md";
+pub const PATTERNS_SUMMARY: &str = "arrays/lab-1-2-4-einsum-patterns-summary.md";
 const SOURCE: &str = "code/arrays/src/lab_1_2_4.rs";
 /// The sequence lengths of the sweep.
 pub const LENGTHS: [usize; 5] = [128, 256, 512, 1024, 2048];
@@ -401,6 +426,9 @@ pub fn run(figures: Option<&std::path::Path>, measure_heap: bool) -> Result<(), 
         PATTERNS_TABLE,
         format!("{}{}\n{}", generated_header(SOURCE), table.to_markdown(), stamp("Median of 10 timed runs each, after checking that the three implementations agree.".into())),
     )?;
+    let text = patterns_summary(&patterns)?;
+    println!("\n{text}");
+    write(PATTERNS_SUMMARY, format!("{}{text}", generated_header(SOURCE)))?;
 
     let shape = AttentionShape::LAB;
     println!("\n[2/4] attention, B = {}, H = {}, S = {}, D = {}: five versions checked against the f64 loops, then timed (about a minute) ...", shape.batch, shape.heads, shape.seq, shape.dim);
@@ -442,6 +470,9 @@ mod tests {
         }
         let table = patterns_table(&patterns);
         assert_eq!(table.rows().len(), 10);
+        let text = patterns_summary(&patterns).unwrap();
+        assert_eq!(text.matches("`").count() % 2, 0);
+        assert!(patterns.iter().all(|p| text.contains(&format!("`{}`", p.subscripts))), "{text}");
         assert!(table.rows().iter().all(|r| r[6].ends_with("slower") || r[6].ends_with("faster")));
     }
 
@@ -508,6 +539,7 @@ mod tests {
         }
         let chart = read_committed(SWEEP_CHART).unwrap();
         assert!(chart.starts_with("<svg") && chart.contains("streaming, blocks of 64") && chart.contains("Measured on"));
+        assert!(read_committed(PATTERNS_SUMMARY).unwrap().contains("einsum within 1.5x"));
         let summary = read_committed(SUMMARY).unwrap();
         assert!(summary.contains("faster than einsum") && summary.contains("At S = 2048"));
     }

@@ -31,7 +31,7 @@ impl Sizes {
     pub const SMOKE: Sizes = Sizes { batch: (2, 5, 4, 3), outer: 7, sum: 100 };
 }
 
-fn f32_input<D: ndarray::Dimension>(shape: impl ndarray::IntoDimension<Dim = D>, offset: usize) -> ndarray::Array<f32, D> {
+pub fn f32_input<D: ndarray::Dimension>(shape: impl ndarray::IntoDimension<Dim = D>, offset: usize) -> ndarray::Array<f32, D> {
     let shape = shape.into_dimension();
     let data = (0..shape.size()).map(|k| value(k + offset) as f32).collect();
     ndarray::Array::from_shape_vec(shape, data).expect("the data has the shape's size")
@@ -43,7 +43,7 @@ pub fn sum_of_squares(out: ArrayView2<'_, f32>) -> f64 {
 }
 
 /// Times `runs` calls of `f`, reporting each with the checksum of its output.
-fn time<T>(workload: &str, name: &str, runs: usize, f: impl Fn() -> T, checksum: impl Fn(&T) -> f64, emit: &mut dyn FnMut(Sample)) {
+pub fn time<T>(workload: &str, name: &str, runs: usize, f: impl Fn() -> T, checksum: impl Fn(&T) -> f64, emit: &mut dyn FnMut(Sample)) {
     black_box(f()); // warm-up
     for _ in 0..runs.max(1) {
         let start = Instant::now();

@@ -7,6 +7,7 @@
 //! checksums must agree before any time is reported.
 
 pub mod lab_1_2_1;
+pub mod lab_1_2_4;
 
 use course_utils::table::{Align, Table, format_duration, format_ratio};
 use course_utils::{Machine, Timing};

@@ -1,12 +1,11 @@
 //! `cargo xtask python-vs-rust`: the Python module's approaches and this course's Rust versions, run alternately
 //! on one machine, checked for agreement, then written as one table per lab into `figures/python-vs-rust/`.
-//! Bounded: about a minute per lab on 2 cores, plus a one-time `pip install` into `target/python-venv`.
+//! `cargo xtask python-vs-rust 1.2.4` runs one lab. Bounded: about a minute per lab on 2 cores, plus a one-time `pip install` into `target/python-venv`.
 //! Where Python or its packages are missing it says so, and the committed tables stay as they are.
 
 use course_utils::Machine;
 use course_utils::table::{generated_header_by, write_generated};
-use python_vs_rust::lab_1_2_1::{SCRIPT, Sizes, WORKLOADS, rust_samples};
-use python_vs_rust::{Language, Sample, parse_python, rows, stamp, table, verdict};
+use python_vs_rust::{ChecksumTolerance, Language, Sample, lab_1_2_1, lab_1_2_4, parse_python, rows, stamp, table, verdict};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -34,6 +33,29 @@ fn venv(root: &Path, crate_dir: &Path) -> Result<PathBuf, String> {
     Ok(python)
 }
 
+/// One lab's two sides: its script, its workloads, and its Rust samples.
+struct Lab {
+    id: &'static str,
+    script: &'static str,
+    workloads: &'static [(&'static str, &'static str, ChecksumTolerance)],
+    rust: fn(usize, &mut dyn FnMut(Sample)),
+}
+
+const LABS: [Lab; 2] = [
+    Lab {
+        id: "1.2.1",
+        script: lab_1_2_1::SCRIPT,
+        workloads: &lab_1_2_1::WORKLOADS,
+        rust: |runs, emit| lab_1_2_1::rust_samples(lab_1_2_1::Sizes::LAB, runs, emit),
+    },
+    Lab {
+        id: "1.2.4",
+        script: lab_1_2_4::SCRIPT,
+        workloads: &lab_1_2_4::WORKLOADS,
+        rust: |runs, emit| lab_1_2_4::rust_samples(lab_1_2_4::LAB, runs, emit),
+    },
+];
+
 fn python_round(python: &Path, script: &Path, info: &mut Vec<(String, String)>, samples: &mut Vec<Sample>) -> Result<(), String> {
     let out = Command::new(python).arg(script).args(["--runs", &RUNS.to_string()]).output().map_err(|e| e.to_string())?;
     if !out.status.success() {
@@ -45,10 +67,43 @@ fn python_round(python: &Path, script: &Path, info: &mut Vec<(String, String)>, 
     Ok(())
 }
 
+fn run_lab(lab: &Lab, python: &Path, crate_dir: &Path, figures: &Path, machine: &Machine) -> Result<(), Box<dyn std::error::Error>> {
+    println!("\nLab {}, Python and Rust alternately, {ROUNDS} rounds\n{machine}", lab.id);
+    let (mut samples, mut info) = (Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        // alternate which language goes first, so neither always runs on a warmer (or hotter) machine
+        for language in if round % 2 == 0 { [Language::Python, Language::Rust] } else { [Language::Rust, Language::Python] } {
+            println!("  round {}/{ROUNDS}: {language:?} ...", round + 1);
+            match language {
+                Language::Python => python_round(python, &crate_dir.join(lab.script), &mut info, &mut samples)?,
+                Language::Rust => (lab.rust)(RUNS, &mut |s| samples.push(s)),
+            }
+        }
+    }
+    let mut page = generated_header_by("cargo xtask python-vs-rust", "code/python-vs-rust/src/main.rs");
+    for (workload, title, tol) in lab.workloads {
+        let rows = rows(&samples, workload, *tol)?;
+        let table = table(&rows)?;
+        println!("\n{title}\n{}", table.to_text());
+        page.push_str(&format!(
+            "\n#### {title}\n\n{}\n{}\n- {}.\n",
+            table.to_markdown(),
+            stamp(machine, &info),
+            verdict(&rows)?
+        ));
+    }
+    let path = figures.join(format!("python-vs-rust/lab-{}.md", lab.id.replace('.', "-")));
+    write_generated(&path, &page)?;
+    println!("\nwrote {}", path.display());
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let root = crate_dir.join("../..");
-    let figures = std::env::args().nth(1).map_or_else(|| root.join("figures"), PathBuf::from);
+    let mut args = std::env::args().skip(1);
+    let figures = args.next().map_or_else(|| root.join("figures"), PathBuf::from);
+    let only = args.next(); // a lab id, e.g. 1.2.4: run that lab only
     let python = match venv(&root, crate_dir) {
         Ok(python) => python,
         Err(why) => {
@@ -57,32 +112,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     let machine = Machine::current();
-    println!("Lab 1.2.1, Python and Rust alternately, {ROUNDS} rounds\n{machine}");
-    let (mut samples, mut info) = (Vec::new(), Vec::new());
-    for round in 0..ROUNDS {
-        // alternate which language goes first, so neither always runs on a warmer (or hotter) machine
-        for language in if round % 2 == 0 { [Language::Python, Language::Rust] } else { [Language::Rust, Language::Python] } {
-            println!("  round {}/{ROUNDS}: {language:?} ...", round + 1);
-            match language {
-                Language::Python => python_round(&python, &crate_dir.join(SCRIPT), &mut info, &mut samples)?,
-                Language::Rust => rust_samples(Sizes::LAB, RUNS, &mut |s| samples.push(s)),
-            }
-        }
+    for lab in LABS.iter().filter(|lab| only.as_deref().is_none_or(|id| id == lab.id)) {
+        run_lab(lab, &python, crate_dir, &figures, &machine)?;
     }
-    let mut page = generated_header_by("cargo xtask python-vs-rust", "code/python-vs-rust/src/main.rs");
-    for (workload, title, tol) in WORKLOADS {
-        let rows = rows(&samples, workload, tol)?;
-        let table = table(&rows)?;
-        println!("\n{title}\n{}", table.to_text());
-        page.push_str(&format!(
-            "\n#### {title}\n\n{}\n{}\n- {}.\n",
-            table.to_markdown(),
-            stamp(&machine, &info),
-            verdict(&rows)?
-        ));
-    }
-    let path = figures.join("python-vs-rust/lab-1-2-1.md");
-    write_generated(&path, &page)?;
-    println!("\nwrote {}", path.display());
     Ok(())
 }

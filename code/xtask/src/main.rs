@@ -42,9 +42,9 @@ fn main() -> ExitCode {
         Some("book") => book(&root).map(|_| ()),
         Some("snippets") => snippet_check(&root),
         Some("figures") => figures(&root),
-        Some("python-vs-rust") => python_vs_rust(&root),
+        Some("python-vs-rust") => python_vs_rust(&root, args.get(1).map(String::as_str)),
         Some("tools") => tools(&root).map(|_| ()),
-        _ => Err("usage: cargo xtask <serve [PORT] | test | book | snippets | figures | python-vs-rust | tools>".into()),
+        _ => Err("usage: cargo xtask <serve [PORT] | test | book | snippets | figures | python-vs-rust [LAB] | tools>".into()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -358,12 +358,13 @@ fn has_openblas() -> bool {
 }
 
 /// The cross-language generator: its own command, because it needs Python and takes a few minutes.
-fn python_vs_rust(root: &Path) -> Result {
+fn python_vs_rust(root: &Path, only_lab: Option<&str>) -> Result {
     step("Python and Rust, side by side (release build)");
     run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
         .args(["run", "--release", "--locked", "-p", "python-vs-rust", "--"])
-        .arg(root.join("figures")))
+        .arg(root.join("figures"))
+        .args(only_lab))
 }
 
 #[cfg(test)]
