@@ -172,6 +172,7 @@ test("key pages are screenshotted for reviewers", async () => {
   const key = [
     ["arrays/lab-1-2-1-broadcasting.html", "lab-1-2-1"],
     ["arrays/broadcasting.html", "math-and-figure"],
+    ["arrays/lab-1-2-4-einsum.html", "lab-1-2-4"],
     ["guidance/python-vs-rust.html", "python-vs-rust"],
     ["index.html", "overview"],
   ];

@@ -135,7 +135,7 @@ pub mod explicit {
         }
         out
     }
-    /// `ij->ji`: `t()` is a free view; `to_owned` copies it into a new array, as einsum's result is.
+    /// `ij->ji`: `t()` is a free view; `as_standard_layout` copies it into a new row-major array, as einsum's result is.
     pub fn transpose_view(a: ArrayView2<f32>) -> Array2<f32> {
         a.t().as_standard_layout().into_owned()
     }
