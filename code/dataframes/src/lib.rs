@@ -1,1 +1,5 @@
-//! Companion crate: see Cargo.toml's description.
+//! Companion crate of the chapter *DataFrames with polars for ML*: the data sets, the code its pages include,
+//! and Lab 1.2.2's `Preprocessor`.
+
+pub mod datasets;
+pub mod preprocessing_pipeline;

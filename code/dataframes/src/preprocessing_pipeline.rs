@@ -1,0 +1,556 @@
+//! Lab 1.2.2's deliverable: a reusable preprocessing pipeline, the Rust `preprocessing_pipeline.rs`.
+//!
+//! A [`Preprocessor`] is configured (column roles, imputation, encoding, scaling), then [`Preprocessor::fit`]
+//! learns every statistic from the training frame and returns a [`FittedPreprocessor`], which transforms any
+//! frame with those statistics only (no leakage), into a polars `DataFrame` or an `ndarray::Array2<f32>`.
+//! The fitted state saves to JSON and loads back. Bad input is a [`PreprocessError`], never a panic.
+
+use ndarray::Array2;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+// ANCHOR: config
+/// What a column is to the pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    Numeric,
+    Categorical,
+}
+
+/// How missing numeric values are filled (sklearn's `SimpleImputer` strategies, plus dropping the row).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum NumericImpute {
+    Mean,
+    Median,
+    Constant(f64),
+    /// Drop every row that has a null in this column (at fit and at transform).
+    DropRows,
+}
+
+/// How missing categories are filled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CategoricalImpute {
+    /// The most frequent category at fit (ties: the alphabetically first, as scikit-learn does).
+    MostFrequent,
+    Constant(String),
+    DropRows,
+}
+
+/// What to do with a category that was not seen at fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Unknown {
+    /// A [`PreprocessError::UnseenCategory`].
+    Error,
+    /// One-hot: all zeros; ordinal: -1.
+    Ignore,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Encoding {
+    /// One 0/1 feature per category seen at fit.
+    OneHot(Unknown),
+    /// One feature: the category's index in the sorted categories seen at fit.
+    Ordinal(Unknown),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scaling {
+    None,
+    /// (x - mean) / std (population std, as scikit-learn's `StandardScaler`).
+    Standard,
+    /// (x - min) / (max - min), into [0, 1] on the training data.
+    MinMax,
+    /// (x - median) / IQR, robust to outliers.
+    Robust,
+}
+// ANCHOR_END: config
+
+/// Everything that can go wrong, each with the column it concerns.
+#[derive(Debug, thiserror::Error)]
+pub enum PreprocessError {
+    #[error("the frame has no rows")]
+    EmptyFrame,
+    #[error("no feature columns: every column is passthrough, or the frame has none")]
+    NoFeatures,
+    #[error("column {column:?} is missing")]
+    MissingColumn { column: String },
+    #[error("column {column:?} was {fitted} at fit but is {got} now")]
+    DtypeChanged { column: String, fitted: String, got: String },
+    #[error("column {column:?} has dtype {dtype}, which is neither numeric nor categorical (string, categorical, boolean)")]
+    UnsupportedDtype { column: String, dtype: String },
+    #[error("column {column:?} is entirely null at fit: there is nothing to learn a fill value from")]
+    AllNull { column: String },
+    #[error("column {column:?} holds {value} in row {row}: clean NaN and infinity before the pipeline")]
+    NonFinite { column: String, row: usize, value: f64 },
+    #[error("column {column:?} holds {value:?} in row {row}, a category not seen at fit")]
+    UnseenCategory { column: String, row: usize, value: String },
+    #[error("expected {expected} feature columns to invert, got {got}")]
+    InverseShape { expected: usize, got: usize },
+    #[error(transparent)]
+    Polars(#[from] PolarsError),
+    #[error("fitted state: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+type Result<T> = std::result::Result<T, PreprocessError>;
+
+// ANCHOR: builder
+/// The pipeline's configuration. Defaults: roles inferred from dtypes, median and most-frequent imputation,
+/// no missing indicators, one-hot encoding that rejects unseen categories, standard scaling.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preprocessor {
+    roles: Vec<(String, Role)>,
+    passthrough: Vec<String>,
+    numeric_impute: NumericImpute,
+    categorical_impute: CategoricalImpute,
+    indicators: bool,
+    encoding: Encoding,
+    scaling: Scaling,
+}
+
+impl Default for Preprocessor {
+    fn default() -> Self {
+        Preprocessor {
+            roles: Vec::new(),
+            passthrough: Vec::new(),
+            numeric_impute: NumericImpute::Median,
+            categorical_impute: CategoricalImpute::MostFrequent,
+            indicators: false,
+            encoding: Encoding::OneHot(Unknown::Error),
+            scaling: Scaling::Standard,
+        }
+    }
+}
+
+impl Preprocessor {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Treat these columns as numeric (with any explicit role set, other columns are left out).
+    pub fn numeric<S: Into<String>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
+        self.roles.extend(columns.into_iter().map(|c| (c.into(), Role::Numeric)));
+        self
+    }
+    /// Treat these columns as categorical.
+    pub fn categorical<S: Into<String>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
+        self.roles.extend(columns.into_iter().map(|c| (c.into(), Role::Categorical)));
+        self
+    }
+    /// Copy these columns unchanged into the output frame (not into the matrix): labels, ids.
+    pub fn passthrough<S: Into<String>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
+        self.passthrough.extend(columns.into_iter().map(Into::into));
+        self
+    }
+    pub fn numeric_impute(mut self, strategy: NumericImpute) -> Self {
+        self.numeric_impute = strategy;
+        self
+    }
+    pub fn categorical_impute(mut self, strategy: CategoricalImpute) -> Self {
+        self.categorical_impute = strategy;
+        self
+    }
+    /// Add a 0/1 `<column>_missing` feature for every column that had nulls at fit.
+    pub fn missing_indicators(mut self, on: bool) -> Self {
+        self.indicators = on;
+        self
+    }
+    pub fn encoding(mut self, encoding: Encoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+    pub fn scaling(mut self, scaling: Scaling) -> Self {
+        self.scaling = scaling;
+        self
+    }
+    // ANCHOR_END: builder
+
+    /// The roles used: the explicit ones, or every non-passthrough column by dtype.
+    fn roles_for(&self, df: &DataFrame) -> Result<Vec<(String, Role)>> {
+        if !self.roles.is_empty() {
+            return Ok(self.roles.clone());
+        }
+        df.columns()
+            .iter()
+            .filter(|c| !self.passthrough.iter().any(|p| p == c.name().as_str()))
+            .map(|c| {
+                let dtype = c.dtype();
+                let role = if dtype.is_primitive_numeric() {
+                    Role::Numeric
+                } else if dtype.is_string() || dtype.is_categorical() || dtype.is_bool() {
+                    Role::Categorical
+                } else {
+                    return Err(PreprocessError::UnsupportedDtype { column: c.name().to_string(), dtype: dtype.to_string() });
+                };
+                Ok((c.name().to_string(), role))
+            })
+            .collect()
+    }
+
+    // ANCHOR: fit
+    /// Learns every statistic from `train`.
+    pub fn fit(&self, train: &DataFrame) -> Result<FittedPreprocessor> {
+        if train.height() == 0 {
+            return Err(PreprocessError::EmptyFrame);
+        }
+        let roles = self.roles_for(train)?;
+        if roles.is_empty() {
+            return Err(PreprocessError::NoFeatures);
+        }
+        for p in &self.passthrough {
+            column(train, p)?;
+        }
+        // rows dropped by a DropRows strategy do not take part in any statistic
+        let drop_mask = self.drop_mask(train, &roles)?;
+        let mut columns = Vec::with_capacity(roles.len());
+        for (name, role) in roles {
+            let col = column(train, &name)?;
+            let dtype = col.dtype().to_string();
+            let had_nulls = null_mask(col).iter().zip(&drop_mask).any(|(null, dropped)| *null && !dropped);
+            let fitted = match role {
+                Role::Numeric => {
+                    let values = numeric_values(col, &name)?;
+                    let mut present: Vec<f64> = values.iter().zip(&drop_mask).filter(|(_, d)| !**d).filter_map(|(v, _)| *v).collect();
+                    if present.is_empty() {
+                        return Err(PreprocessError::AllNull { column: name });
+                    }
+                    present.sort_by(f64::total_cmp);
+                    let fill = match &self.numeric_impute {
+                        NumericImpute::Mean => Some(mean(&present)),
+                        NumericImpute::Median => Some(quantile(&present, 0.5)),
+                        NumericImpute::Constant(c) => Some(*c),
+                        NumericImpute::DropRows => None,
+                    };
+                    // statistics of the column as the model will see it: after imputation (as a Pipeline does)
+                    let imputed_count = values.iter().zip(&drop_mask).filter(|(v, d)| v.is_none() && !**d).count();
+                    let mut imputed = present.clone();
+                    if let Some(f) = fill {
+                        imputed.extend(std::iter::repeat_n(f, imputed_count));
+                        imputed.sort_by(f64::total_cmp);
+                    }
+                    let (center, scale) = match self.scaling {
+                        Scaling::None => (0.0, 1.0),
+                        Scaling::Standard => {
+                            let m = mean(&imputed);
+                            let var = imputed.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / imputed.len() as f64;
+                            (m, var.sqrt())
+                        }
+                        Scaling::MinMax => (imputed[0], imputed[imputed.len() - 1] - imputed[0]),
+                        Scaling::Robust => (quantile(&imputed, 0.5), quantile(&imputed, 0.75) - quantile(&imputed, 0.25)),
+                    };
+                    // a constant column would divide by zero: leave it centred, unscaled (scikit-learn does the same)
+                    let scale = if scale > 0.0 && scale.is_finite() { scale } else { 1.0 };
+                    FittedColumn::Numeric { name, dtype, fill, center, scale, indicator: self.indicators && had_nulls }
+                }
+                Role::Categorical => {
+                    let series = category_series(col)?;
+                    let mut counts: HashMap<&str, usize> = HashMap::new();
+                    for (v, _) in series.str()?.iter().zip(&drop_mask).filter(|(_, d)| !**d) {
+                        if let Some(v) = v {
+                            *counts.entry(v).or_default() += 1;
+                        }
+                    }
+                    if counts.is_empty() {
+                        return Err(PreprocessError::AllNull { column: name });
+                    }
+                    let fill = match &self.categorical_impute {
+                        CategoricalImpute::MostFrequent => {
+                            counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(k, _)| k.to_string())
+                        }
+                        CategoricalImpute::Constant(c) => Some(c.clone()),
+                        CategoricalImpute::DropRows => None,
+                    };
+                    let mut categories: Vec<String> = counts.keys().map(|k| k.to_string()).collect();
+                    if let (Some(f), true) = (&fill, had_nulls) {
+                        categories.push(f.clone()); // the fill value is a category the model will see
+                    }
+                    categories.sort();
+                    categories.dedup();
+                    FittedColumn::Categorical { name, dtype, fill, categories, indicator: self.indicators && had_nulls }
+                }
+            };
+            columns.push(fitted);
+        }
+        Ok(FittedPreprocessor { config: self.clone(), columns })
+    }
+    // ANCHOR_END: fit
+
+    fn drop_mask(&self, df: &DataFrame, roles: &[(String, Role)]) -> Result<Vec<bool>> {
+        let mut drop = vec![false; df.height()];
+        for (name, role) in roles {
+            let drops = match role {
+                Role::Numeric => self.numeric_impute == NumericImpute::DropRows,
+                Role::Categorical => self.categorical_impute == CategoricalImpute::DropRows,
+            };
+            if drops {
+                for (d, null) in drop.iter_mut().zip(null_mask(column(df, name)?)) {
+                    *d |= null;
+                }
+            }
+        }
+        Ok(drop)
+    }
+
+    /// `fit` then `transform` on the same frame.
+    pub fn fit_transform(&self, train: &DataFrame) -> Result<(FittedPreprocessor, DataFrame)> {
+        let fitted = self.fit(train)?;
+        let out = fitted.transform(train)?;
+        Ok((fitted, out))
+    }
+}
+
+/// What `fit` learned about one column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum FittedColumn {
+    Numeric { name: String, dtype: String, fill: Option<f64>, center: f64, scale: f64, indicator: bool },
+    Categorical { name: String, dtype: String, fill: Option<String>, categories: Vec<String>, indicator: bool },
+}
+
+impl FittedColumn {
+    fn name(&self) -> &str {
+        match self {
+            FittedColumn::Numeric { name, .. } | FittedColumn::Categorical { name, .. } => name,
+        }
+    }
+    fn dtype(&self) -> &str {
+        match self {
+            FittedColumn::Numeric { dtype, .. } | FittedColumn::Categorical { dtype, .. } => dtype,
+        }
+    }
+}
+
+/// A fitted pipeline: transforms any frame with the statistics of the training frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedPreprocessor {
+    config: Preprocessor,
+    columns: Vec<FittedColumn>,
+}
+
+impl FittedPreprocessor {
+    /// The output's feature names, in column order: numeric columns keep their name, one-hot features are
+    /// `<column>_<category>`, indicators `<column>_missing`.
+    pub fn feature_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for c in &self.columns {
+            match c {
+                FittedColumn::Numeric { name, .. } => names.push(name.clone()),
+                FittedColumn::Categorical { name, categories, .. } => match self.config.encoding {
+                    Encoding::OneHot(_) => names.extend(categories.iter().map(|cat| format!("{name}_{cat}"))),
+                    Encoding::Ordinal(_) => names.push(name.clone()),
+                },
+            }
+            let indicator = match c {
+                FittedColumn::Numeric { indicator, .. } | FittedColumn::Categorical { indicator, .. } => *indicator,
+            };
+            if indicator {
+                names.push(format!("{}_missing", c.name()));
+            }
+        }
+        names
+    }
+
+    // ANCHOR: transform
+    /// The features as a dense f32 matrix (rows x features, row-major), ready for a model, and the mask of
+    /// the input rows kept (all true unless a DropRows strategy dropped some).
+    pub fn transform_array(&self, df: &DataFrame) -> Result<(Array2<f32>, Vec<bool>)> {
+        let roles: Vec<(String, Role)> = self
+            .columns
+            .iter()
+            .map(|c| (c.name().to_string(), if matches!(c, FittedColumn::Numeric { .. }) { Role::Numeric } else { Role::Categorical }))
+            .collect();
+        for c in &self.columns {
+            let got = column(df, c.name())?.dtype().to_string();
+            if got != c.dtype() {
+                return Err(PreprocessError::DtypeChanged { column: c.name().into(), fitted: c.dtype().into(), got });
+            }
+        }
+        let keep: Vec<bool> = self.config.drop_mask(df, &roles)?.into_iter().map(|d| !d).collect();
+        let kept_rows: Vec<usize> = (0..df.height()).filter(|&r| keep[r]).collect();
+        let mut out = Array2::<f32>::zeros((kept_rows.len(), self.feature_names().len()));
+        let mut j = 0; // next output column
+        for c in &self.columns {
+            let col = column(df, c.name())?;
+            match c {
+                FittedColumn::Numeric { name, fill, center, scale, indicator, .. } => {
+                    let values = numeric_values(col, name)?;
+                    for (i, &r) in kept_rows.iter().enumerate() {
+                        // a null in a DropRows column never reaches here: its row is not kept
+                        let v = values[r].or(*fill).unwrap_or(f64::NAN);
+                        out[[i, j]] = ((v - center) / scale) as f32;
+                        if *indicator {
+                            out[[i, j + 1]] = f32::from(u8::from(values[r].is_none()));
+                        }
+                    }
+                    j += 1 + usize::from(*indicator);
+                }
+                FittedColumn::Categorical { name, fill, categories, indicator, .. } => {
+                    let series = category_series(col)?;
+                    let values: Vec<Option<&str>> = series.str()?.iter().collect();
+                    let index: HashMap<&str, usize> = categories.iter().enumerate().map(|(k, c)| (c.as_str(), k)).collect();
+                    let width = match self.config.encoding {
+                        Encoding::OneHot(_) => categories.len(),
+                        Encoding::Ordinal(_) => 1,
+                    };
+                    let unknown = match self.config.encoding {
+                        Encoding::OneHot(u) | Encoding::Ordinal(u) => u,
+                    };
+                    for (i, &r) in kept_rows.iter().enumerate() {
+                        let value = values[r].or(fill.as_deref());
+                        let code = value.and_then(|v| index.get(v).copied());
+                        if code.is_none() && unknown == Unknown::Error {
+                            let value = value.unwrap_or("null").to_string();
+                            return Err(PreprocessError::UnseenCategory { column: name.clone(), row: r, value });
+                        }
+                        match (self.config.encoding, code) {
+                            (Encoding::OneHot(_), Some(k)) => out[[i, j + k]] = 1.0,
+                            (Encoding::OneHot(_), None) => {} // all zeros
+                            (Encoding::Ordinal(_), Some(k)) => out[[i, j]] = k as f32,
+                            (Encoding::Ordinal(_), None) => out[[i, j]] = -1.0,
+                        }
+                        if *indicator {
+                            out[[i, j + width]] = f32::from(u8::from(values[r].is_none()));
+                        }
+                    }
+                    j += width + usize::from(*indicator);
+                }
+            }
+        }
+        Ok((out, keep))
+    }
+    // ANCHOR_END: transform
+
+    /// The features as a polars frame (one f32 column per feature name), followed by the passthrough columns
+    /// of the kept rows.
+    pub fn transform(&self, df: &DataFrame) -> Result<DataFrame> {
+        let (matrix, keep) = self.transform_array(df)?;
+        let mut columns: Vec<Column> = self
+            .feature_names()
+            .into_iter()
+            .zip(matrix.columns())
+            .map(|(name, values)| Column::new(name.into(), values.to_vec()))
+            .collect();
+        let mask = BooleanChunked::from_slice("keep".into(), &keep);
+        for p in &self.config.passthrough {
+            columns.push(column(df, p)?.filter(&mask)?);
+        }
+        Ok(DataFrame::new(matrix.nrows(), columns)?)
+    }
+
+    /// Undoes scaling and encoding on a transformed frame: numeric columns back in their units (as f64),
+    /// categorical ones back to their category (null where one-hot was all zeros).
+    pub fn inverse_transform(&self, transformed: &DataFrame) -> Result<DataFrame> {
+        let names = self.feature_names();
+        let features: Vec<&Column> = names.iter().map(|n| column(transformed, n)).collect::<Result<_>>()?;
+        let get = |k: usize| -> Result<Vec<f64>> { Ok(numeric_values(features[k], &names[k])?.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect()) };
+        let mut out = Vec::new();
+        let mut j = 0;
+        for c in &self.columns {
+            match c {
+                FittedColumn::Numeric { name, center, scale, indicator, .. } => {
+                    let values: Vec<f64> = get(j)?.into_iter().map(|z| z * scale + center).collect();
+                    out.push(Column::new(name.as_str().into(), values));
+                    j += 1 + usize::from(*indicator);
+                }
+                FittedColumn::Categorical { name, categories, indicator, .. } => {
+                    let decoded: Vec<Option<String>> = match self.config.encoding {
+                        Encoding::OneHot(_) => {
+                            let cols: Vec<Vec<f64>> = (0..categories.len()).map(|k| get(j + k)).collect::<Result<_>>()?;
+                            (0..transformed.height())
+                                .map(|r| (0..categories.len()).find(|&k| cols[k][r] > 0.5).map(|k| categories[k].clone()))
+                                .collect()
+                        }
+                        Encoding::Ordinal(_) => get(j)?.into_iter().map(|code| categories.get(code.round() as usize).filter(|_| code >= 0.0).cloned()).collect(),
+                    };
+                    out.push(Column::new(name.as_str().into(), decoded));
+                    j += match self.config.encoding {
+                        Encoding::OneHot(_) => categories.len(),
+                        Encoding::Ordinal(_) => 1,
+                    } + usize::from(*indicator);
+                }
+            }
+        }
+        if j != names.len() {
+            return Err(PreprocessError::InverseShape { expected: names.len(), got: j });
+        }
+        Ok(DataFrame::new(transformed.height(), out)?)
+    }
+
+    // ANCHOR: json
+    /// The fitted state as JSON (configuration and every learned statistic).
+    pub fn to_json(&self) -> Result<String> {
+        Ok(serde_json::to_string_pretty(self)?)
+    }
+    pub fn from_json(json: &str) -> Result<Self> {
+        Ok(serde_json::from_str(json)?)
+    }
+    // ANCHOR_END: json
+}
+
+fn column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
+    df.column(name).map_err(|_| PreprocessError::MissingColumn { column: name.into() })
+}
+
+/// true where the column is null.
+fn null_mask(col: &Column) -> Vec<bool> {
+    col.as_materialized_series().is_null().iter().map(|v| v.unwrap_or(true)).collect()
+}
+
+/// A numeric column as f64 values; NaN and infinity are errors (polars keeps them apart from null).
+fn numeric_values(col: &Column, name: &str) -> Result<Vec<Option<f64>>> {
+    let series = col.as_materialized_series().cast(&DataType::Float64)?;
+    let values: Vec<Option<f64>> = series.f64()?.iter().collect();
+    if let Some((row, value)) = values.iter().enumerate().find_map(|(r, v)| v.filter(|x| !x.is_finite()).map(|x| (r, x))) {
+        return Err(PreprocessError::NonFinite { column: name.into(), row, value });
+    }
+    Ok(values)
+}
+
+/// A categorical column as strings (`series.str()?.iter()` gives `Option<&str>` per row).
+fn category_series(col: &Column) -> Result<Series> {
+    Ok(col.as_materialized_series().cast(&DataType::String)?)
+}
+
+fn mean(sorted: &[f64]) -> f64 {
+    sorted.iter().sum::<f64>() / sorted.len() as f64
+}
+
+/// Linear-interpolation quantile of sorted values (NumPy's default method).
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let pos = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+// ANCHOR: split
+/// A seeded train/test split; with `stratify`, each value of that column keeps its share in both parts.
+pub fn train_test_split(df: &DataFrame, test_fraction: f64, seed: u64, stratify: Option<&str>) -> Result<(DataFrame, DataFrame)> {
+    use rand::SeedableRng;
+    use rand::seq::SliceRandom;
+    if df.height() == 0 {
+        return Err(PreprocessError::EmptyFrame);
+    }
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let groups: Vec<Vec<IdxSize>> = match stratify {
+        None => vec![(0..df.height() as IdxSize).collect()],
+        Some(name) => {
+            let labels = category_series(column(df, name)?)?;
+            let mut by_label: std::collections::BTreeMap<Option<&str>, Vec<IdxSize>> = Default::default();
+            for (r, label) in labels.str()?.iter().enumerate() {
+                by_label.entry(label).or_default().push(r as IdxSize);
+            }
+            by_label.into_values().collect()
+        }
+    };
+    let (mut train, mut test) = (Vec::new(), Vec::new());
+    for mut group in groups {
+        group.shuffle(&mut rng);
+        let n_test = (group.len() as f64 * test_fraction.clamp(0.0, 1.0)).round() as usize;
+        test.extend_from_slice(&group[..n_test]);
+        train.extend_from_slice(&group[n_test..]);
+    }
+    train.sort_unstable();
+    test.sort_unstable();
+    let take = |rows: Vec<IdxSize>| df.take(&IdxCa::from_vec("rows".into(), rows));
+    Ok((take(train)?, take(test)?))
+}
+// ANCHOR_END: split

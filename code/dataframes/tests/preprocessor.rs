@@ -1,0 +1,201 @@
+//! The Preprocessor against hand-computed values, the penguins, bad input, and random frames.
+use dataframes::datasets::penguins;
+use dataframes::preprocessing_pipeline::*;
+use polars::prelude::*;
+use proptest::prelude::*;
+
+fn small() -> DataFrame {
+    df!(
+        "x" => [Some(1.0), Some(2.0), None, Some(5.0)],
+        "n" => [Some(10i64), Some(10), Some(10), None],
+        "c" => [Some("a"), Some("b"), Some("b"), None],
+        "label" => ["p", "q", "p", "q"],
+    )
+    .unwrap()
+}
+
+fn col_f32(df: &DataFrame, name: &str) -> Vec<f32> {
+    df.column(name).unwrap().f32().unwrap().into_no_null_iter().collect()
+}
+
+#[test]
+fn hand_computed_median_imputation_standard_scaling_and_one_hot() {
+    let pre = Preprocessor::new().numeric(["x", "n"]).categorical(["c"]).passthrough(["label"]);
+    let (fitted, out) = pre.fit_transform(&small()).unwrap();
+    assert_eq!(fitted.feature_names(), ["x", "n", "c_a", "c_b", "label"][..4]);
+    // x: median of 1, 2, 5 is 2; imputed column 1, 2, 2, 5: mean 2.5, population std 1.5
+    let x = col_f32(&out, "x");
+    let expect = [-1.0, -1.0 / 3.0, -1.0 / 3.0, 5.0 / 3.0];
+    assert!(x.iter().zip(expect).all(|(a, b)| (a - b).abs() < 1e-6), "{x:?}");
+    // n is constant (10, imputed 10): centred to 0, not divided by zero
+    assert_eq!(col_f32(&out, "n"), [0.0; 4]);
+    // c: most frequent is "b"; the null row becomes b
+    assert_eq!(col_f32(&out, "c_a"), [1.0, 0.0, 0.0, 0.0]);
+    assert_eq!(col_f32(&out, "c_b"), [0.0, 1.0, 1.0, 1.0]);
+    assert_eq!(out.column("label").unwrap().str().unwrap().get(3), Some("q"));
+}
+
+#[test]
+fn statistics_come_from_fit_only() {
+    let fitted = Preprocessor::new().numeric(["x"]).fit(&small()).unwrap();
+    let test = df!("x" => [2.5, 100.0]).unwrap();
+    let out = fitted.transform(&test).unwrap();
+    assert_eq!(col_f32(&out, "x"), [0.0, (97.5 / 1.5) as f32]);
+}
+
+#[test]
+fn strategies_indicators_ordinal_minmax_robust() {
+    let pre = Preprocessor::new()
+        .numeric(["x"])
+        .categorical(["c"])
+        .numeric_impute(NumericImpute::Constant(0.0))
+        .categorical_impute(CategoricalImpute::Constant("missing".into()))
+        .missing_indicators(true)
+        .encoding(Encoding::Ordinal(Unknown::Error))
+        .scaling(Scaling::MinMax);
+    let (fitted, out) = pre.fit_transform(&small()).unwrap();
+    assert_eq!(fitted.feature_names(), ["x", "x_missing", "c", "c_missing"]);
+    assert_eq!(col_f32(&out, "x"), [0.2, 0.4, 0.0, 1.0]);
+    assert_eq!(col_f32(&out, "x_missing"), [0.0, 0.0, 1.0, 0.0]);
+    // categories sorted: a, b, missing
+    assert_eq!(col_f32(&out, "c"), [0.0, 1.0, 1.0, 2.0]);
+    assert_eq!(col_f32(&out, "c_missing"), [0.0, 0.0, 0.0, 1.0]);
+
+    let robust = Preprocessor::new().numeric(["x"]).numeric_impute(NumericImpute::Mean).scaling(Scaling::Robust);
+    let out = robust.fit_transform(&small()).unwrap().1;
+    // imputed 1, 2, 8/3, 5: median 7/3, IQR = q75 - q25 = 3.25 - 1.75 = 1.5
+    let x = col_f32(&out, "x");
+    assert!((x[0] - (1.0 - 7.0 / 3.0) / 1.5).abs() < 1e-6, "{x:?}");
+}
+
+#[test]
+fn drop_rows_keeps_labels_aligned() {
+    let pre = Preprocessor::new().numeric(["x"]).categorical(["c"]).numeric_impute(NumericImpute::DropRows).passthrough(["label"]);
+    let (fitted, out) = pre.fit_transform(&small()).unwrap();
+    assert_eq!(out.height(), 3);
+    assert_eq!(out.column("label").unwrap().str().unwrap().iter().collect::<Vec<_>>(), [Some("p"), Some("q"), Some("q")]);
+    let (matrix, keep) = fitted.transform_array(&small()).unwrap();
+    assert_eq!(keep, [true, true, false, true]);
+    assert_eq!(matrix.nrows(), 3);
+}
+
+#[test]
+fn unknown_categories_error_or_all_zeros() {
+    let train = df!("c" => ["a", "b"]).unwrap();
+    let test = df!("c" => ["a", "z"]).unwrap();
+    let strict = Preprocessor::new().fit(&train).unwrap();
+    let err = strict.transform(&test).unwrap_err();
+    assert_eq!(err.to_string(), "column \"c\" holds \"z\" in row 1, a category not seen at fit");
+    let lenient = Preprocessor::new().encoding(Encoding::OneHot(Unknown::Ignore)).fit(&train).unwrap();
+    let out = lenient.transform(&test).unwrap();
+    assert_eq!(col_f32(&out, "c_a"), [1.0, 0.0]);
+    assert_eq!(col_f32(&out, "c_b"), [0.0, 0.0]);
+    let ordinal = Preprocessor::new().encoding(Encoding::Ordinal(Unknown::Ignore)).fit(&train).unwrap();
+    assert_eq!(col_f32(&ordinal.transform(&test).unwrap(), "c"), [0.0, -1.0]);
+}
+
+#[test]
+fn bad_input_is_a_typed_error() {
+    let pre = Preprocessor::new().numeric(["x"]);
+    assert!(matches!(pre.fit(&small().head(Some(0))), Err(PreprocessError::EmptyFrame)));
+    let fitted = pre.fit(&small()).unwrap();
+    let no_x = df!("y" => [1.0]).unwrap();
+    assert!(matches!(fitted.transform(&no_x), Err(PreprocessError::MissingColumn { column }) if column == "x"));
+    let as_text = df!("x" => ["1.0"]).unwrap();
+    assert!(matches!(fitted.transform(&as_text), Err(PreprocessError::DtypeChanged { .. })));
+    let all_null = df!("x" => [None::<f64>, None]).unwrap();
+    assert!(matches!(pre.fit(&all_null), Err(PreprocessError::AllNull { .. })));
+    let nan = df!("x" => [1.0, f64::NAN]).unwrap();
+    assert!(matches!(pre.fit(&nan), Err(PreprocessError::NonFinite { row: 1, .. })));
+    let inf = df!("x" => [1.0, f64::INFINITY]).unwrap();
+    assert!(matches!(fitted.transform(&inf), Err(PreprocessError::NonFinite { .. })));
+    let dates = df!("d" => [1i32]).unwrap().lazy().with_columns([col("d").cast(DataType::Date)]).collect().unwrap();
+    assert!(matches!(Preprocessor::new().fit(&dates), Err(PreprocessError::UnsupportedDtype { .. })));
+    assert!(matches!(Preprocessor::new().passthrough(["label"]).fit(&df!("label" => ["a"]).unwrap()), Err(PreprocessError::NoFeatures)));
+}
+
+#[test]
+fn the_fitted_state_round_trips_through_json() {
+    let data = penguins().unwrap();
+    let fitted = Preprocessor::new().missing_indicators(true).passthrough(["species"]).fit(&data).unwrap();
+    let json = fitted.to_json().unwrap();
+    let back = FittedPreprocessor::from_json(&json).unwrap();
+    assert_eq!(back, fitted);
+    assert!(back.transform(&data).unwrap().equals_missing(&fitted.transform(&data).unwrap()));
+    assert!(FittedPreprocessor::from_json("{\"config\": 1}").is_err());
+}
+
+#[test]
+fn penguins_end_to_end_with_inverse() {
+    let data = penguins().unwrap();
+    let (train, test) = train_test_split(&data, 0.25, 42, Some("species")).unwrap();
+    assert_eq!(train.height() + test.height(), 344);
+    let fitted = Preprocessor::new()
+        .numeric(["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"])
+        .categorical(["island", "sex"])
+        .passthrough(["species"])
+        .fit(&train)
+        .unwrap();
+    let names = fitted.feature_names();
+    assert_eq!(names.len(), 4 + 3 + 2);
+    let (matrix, _) = fitted.transform_array(&test).unwrap();
+    assert_eq!(matrix.dim(), (test.height(), names.len()));
+    assert!(matrix.iter().all(|v| v.is_finite()));
+    // inverse: back to millimetres and grams (within f32 rounding), and to the islands
+    let out = fitted.transform(&test).unwrap();
+    let back = fitted.inverse_transform(&out).unwrap();
+    let original = test.column("bill_length_mm").unwrap().f64().unwrap();
+    let restored = back.column("bill_length_mm").unwrap().f64().unwrap();
+    for (o, r) in original.iter().zip(restored.iter()) {
+        if let (Some(o), Some(r)) = (o, r) {
+            assert!((o - r).abs() < 1e-3, "{o} vs {r}");
+        }
+    }
+    assert!(back.column("island").unwrap().equals_missing(test.column("island").unwrap()));
+}
+
+#[test]
+fn splits_are_seeded_and_stratified() {
+    let data = penguins().unwrap();
+    let (a, _) = train_test_split(&data, 0.2, 1, Some("species")).unwrap();
+    let (b, _) = train_test_split(&data, 0.2, 1, Some("species")).unwrap();
+    let (c, _) = train_test_split(&data, 0.2, 2, Some("species")).unwrap();
+    assert!(a.equals_missing(&b) && !a.equals_missing(&c));
+    let share = |df: &DataFrame, s: &str| {
+        let col = df.column("species").unwrap().str().unwrap().clone();
+        col.iter().filter(|v| *v == Some(s)).count() as f64 / df.height() as f64
+    };
+    for s in ["Adelie", "Chinstrap", "Gentoo"] {
+        assert!((share(&a, s) - share(&data, s)).abs() < 0.01, "{s}");
+    }
+    assert!(train_test_split(&data.head(Some(0)), 0.2, 1, None).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    // Random frames with nulls: no panic; where fit succeeds, no NaN in the output and the training columns
+    // standardized (mean 0, std 1, or all 0 for a constant column).
+    #[test]
+    fn random_frames_with_nulls(
+        xs in proptest::collection::vec(proptest::option::weighted(0.8, -1e6f64..1e6), 1..40),
+        cats in proptest::collection::vec(proptest::option::weighted(0.8, "[abc]"), 1..40),
+    ) {
+        let n = xs.len().min(cats.len());
+        let df = df!("x" => &xs[..n], "c" => cats[..n].to_vec()).unwrap();
+        let pre = Preprocessor::new().missing_indicators(true);
+        match pre.fit_transform(&df) {
+            Ok((fitted, out)) => {
+                let (matrix, _) = fitted.transform_array(&df).unwrap();
+                prop_assert!(matrix.iter().all(|v| v.is_finite()));
+                prop_assert_eq!(out.height(), n);
+                let x = col_f32(&out, "x");
+                let mean = x.iter().map(|&v| v as f64).sum::<f64>() / n as f64;
+                let var = x.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n as f64;
+                prop_assert!(mean.abs() < 1e-3, "mean {}", mean);
+                prop_assert!((var.sqrt() - 1.0).abs() < 1e-3 || var < 1e-9, "std {}", var.sqrt());
+            }
+            Err(PreprocessError::AllNull { .. }) => prop_assert!(xs[..n].iter().all(Option::is_none) || cats[..n].iter().all(Option::is_none)),
+            Err(e) => prop_assert!(false, "unexpected error {}", e),
+        }
+    }
+}
