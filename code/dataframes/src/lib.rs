@@ -3,3 +3,5 @@
 
 pub mod datasets;
 pub mod preprocessing_pipeline;
+pub mod lab_1_2_2;
+pub mod io;

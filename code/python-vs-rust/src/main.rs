@@ -5,7 +5,7 @@
 
 use course_utils::Machine;
 use course_utils::table::{generated_header_by, write_generated};
-use python_vs_rust::{ChecksumTolerance, Language, Sample, lab_1_2_1, lab_1_2_4, parse_python, rows, stamp, table, verdict};
+use python_vs_rust::{ChecksumTolerance, Language, Sample, lab_1_2_1, lab_1_2_2, lab_1_2_4, parse_python, rows, stamp, table, verdict};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -33,31 +33,42 @@ fn venv(root: &Path, crate_dir: &Path) -> Result<PathBuf, String> {
     Ok(python)
 }
 
-/// One lab's two sides: its script, its workloads, and its Rust samples.
+/// One lab's two sides: its script, its workloads, what to prepare, and its Rust samples.
 struct Lab {
     id: &'static str,
     script: &'static str,
     workloads: &'static [(&'static str, &'static str, ChecksumTolerance)],
-    rust: fn(usize, &mut dyn FnMut(Sample)),
+    /// Prepares shared input files (in the given folder) and returns the script's extra arguments.
+    prepare: fn(&Path) -> Result<Vec<String>, String>,
+    rust: fn(usize, &[String], &mut dyn FnMut(Sample)) -> Result<(), String>,
 }
 
-const LABS: [Lab; 2] = [
+const LABS: [Lab; 3] = [
     Lab {
         id: "1.2.1",
         script: lab_1_2_1::SCRIPT,
         workloads: &lab_1_2_1::WORKLOADS,
-        rust: |runs, emit| lab_1_2_1::rust_samples(lab_1_2_1::Sizes::LAB, runs, emit),
+        prepare: |_| Ok(Vec::new()),
+        rust: |runs, _, emit| Ok(lab_1_2_1::rust_samples(lab_1_2_1::Sizes::LAB, runs, emit)),
+    },
+    Lab {
+        id: "1.2.2",
+        script: lab_1_2_2::SCRIPT,
+        workloads: &lab_1_2_2::WORKLOADS,
+        prepare: |dir| Ok(vec!["--data".into(), lab_1_2_2::prepare(dir, lab_1_2_2::LAB_ROWS)?.display().to_string()]),
+        rust: |runs, args, emit| lab_1_2_2::rust_samples(Path::new(&args[1]), runs, emit),
     },
     Lab {
         id: "1.2.4",
         script: lab_1_2_4::SCRIPT,
         workloads: &lab_1_2_4::WORKLOADS,
-        rust: |runs, emit| lab_1_2_4::rust_samples(lab_1_2_4::LAB, runs, emit),
+        prepare: |_| Ok(Vec::new()),
+        rust: |runs, _, emit| Ok(lab_1_2_4::rust_samples(lab_1_2_4::LAB, runs, emit)),
     },
 ];
 
-fn python_round(python: &Path, script: &Path, info: &mut Vec<(String, String)>, samples: &mut Vec<Sample>) -> Result<(), String> {
-    let out = Command::new(python).arg(script).args(["--runs", &RUNS.to_string()]).output().map_err(|e| e.to_string())?;
+fn python_round(python: &Path, script: &Path, extra: &[String], info: &mut Vec<(String, String)>, samples: &mut Vec<Sample>) -> Result<(), String> {
+    let out = Command::new(python).arg(script).args(["--runs", &RUNS.to_string()]).args(extra).output().map_err(|e| e.to_string())?;
     if !out.status.success() {
         return Err(format!("{} failed: {}", script.display(), String::from_utf8_lossy(&out.stderr)));
     }
@@ -69,14 +80,15 @@ fn python_round(python: &Path, script: &Path, info: &mut Vec<(String, String)>, 
 
 fn run_lab(lab: &Lab, python: &Path, crate_dir: &Path, figures: &Path, machine: &Machine) -> Result<(), Box<dyn std::error::Error>> {
     println!("\nLab {}, Python and Rust alternately, {ROUNDS} rounds\n{machine}", lab.id);
+    let extra = (lab.prepare)(&crate_dir.join("../../target/python-vs-rust"))?;
     let (mut samples, mut info) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         // alternate which language goes first, so neither always runs on a warmer (or hotter) machine
         for language in if round % 2 == 0 { [Language::Python, Language::Rust] } else { [Language::Rust, Language::Python] } {
             println!("  round {}/{ROUNDS}: {language:?} ...", round + 1);
             match language {
-                Language::Python => python_round(python, &crate_dir.join(lab.script), &mut info, &mut samples)?,
-                Language::Rust => (lab.rust)(RUNS, &mut |s| samples.push(s)),
+                Language::Python => python_round(python, &crate_dir.join(lab.script), &extra, &mut info, &mut samples)?,
+                Language::Rust => (lab.rust)(RUNS, &extra, &mut |s| samples.push(s))?,
             }
         }
     }

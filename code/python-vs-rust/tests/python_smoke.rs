@@ -1,17 +1,21 @@
 //! The Python side's smoke test, and the proof that both languages compute the same numbers: the script's
 //! `--smoke` run and the Rust side on the same tiny inputs must give the same checksums.
 //! Runs when `python3` is on PATH (with NumPy if the generator's venv exists); otherwise says so and passes.
-use python_vs_rust::{lab_1_2_1, lab_1_2_4};
+use python_vs_rust::{lab_1_2_1, lab_1_2_2, lab_1_2_4};
 use python_vs_rust::{Language, parse_python, rows};
 use std::path::Path;
 use std::process::Command;
 
 /// Runs a lab script's `--smoke` mode; None (and a note) when there is no Python at all.
 fn smoke(script: &str) -> Option<Vec<python_vs_rust::Sample>> {
+    smoke_with(script, &[])
+}
+
+fn smoke_with(script: &str, extra: &[&str]) -> Option<Vec<python_vs_rust::Sample>> {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let venv_python = crate_dir.join("../../target/python-venv/bin/python");
     let python = if venv_python.exists() { venv_python.into_os_string() } else { "python3".into() };
-    let output = match Command::new(&python).arg(crate_dir.join(script)).arg("--smoke").output() {
+    let output = match Command::new(&python).arg(crate_dir.join(script)).arg("--smoke").args(extra).output() {
         Ok(output) => output,
         Err(e) => {
             eprintln!("skipped: no Python ({python:?}: {e})");
@@ -21,7 +25,6 @@ fn smoke(script: &str) -> Option<Vec<python_vs_rust::Sample>> {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success() && stdout.contains("smoke: ok"), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
     let samples = parse_python(&stdout).unwrap().samples;
-    assert!(samples.iter().any(|s| s.implementation.starts_with("pure Python")));
     Some(samples)
 }
 
@@ -35,6 +38,7 @@ fn both_languages_agree(samples: &[python_vs_rust::Sample], workloads: &[(&str, 
 #[test]
 fn python_and_rust_agree_on_the_smoke_inputs() {
     if let Some(mut samples) = smoke(lab_1_2_1::SCRIPT) {
+        assert!(samples.iter().any(|s| s.implementation.starts_with("pure Python")));
         lab_1_2_1::rust_samples(lab_1_2_1::Sizes::SMOKE, 1, &mut |s| samples.push(s));
         both_languages_agree(&samples, &lab_1_2_1::WORKLOADS);
     }
@@ -43,6 +47,7 @@ fn python_and_rust_agree_on_the_smoke_inputs() {
 #[test]
 fn attention_agrees_across_languages_on_the_smoke_inputs() {
     if let Some(mut samples) = smoke(lab_1_2_4::SCRIPT) {
+        assert!(samples.iter().any(|s| s.implementation.starts_with("pure Python")));
         lab_1_2_4::rust_samples(lab_1_2_4::SMOKE, 1, &mut |s| samples.push(s));
         both_languages_agree(&samples, &lab_1_2_4::WORKLOADS);
     }
@@ -74,4 +79,18 @@ fn the_committed_attention_table_compares_rust_with_numpy() {
     }
     assert!(text.contains("*Measured on ") && text.contains("- the fastest Rust version, "));
     course_utils::table::check_timing_table(&text).unwrap();
+}
+
+#[test]
+fn preprocessing_agrees_across_languages_on_a_small_replica() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = lab_1_2_2::prepare(dir.path(), 300).unwrap();
+    if let Some(mut samples) = smoke_with(lab_1_2_2::SCRIPT, &["--data", data.to_str().unwrap()]) {
+        if samples.is_empty() {
+            eprintln!("skipped: pandas and polars are missing in this Python (run `cargo xtask python-vs-rust` once)");
+            return;
+        }
+        lab_1_2_2::rust_samples(&data, 1, &mut |s| samples.push(s)).unwrap();
+        both_languages_agree(&samples, &lab_1_2_2::WORKLOADS);
+    }
 }
