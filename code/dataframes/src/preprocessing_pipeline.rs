@@ -214,29 +214,35 @@ impl Preprocessor {
                     if present.is_empty() {
                         return Err(PreprocessError::AllNull { column: name });
                     }
-                    present.sort_by(f64::total_cmp);
                     let fill = match &self.numeric_impute {
                         NumericImpute::Mean => Some(mean(&present)),
-                        NumericImpute::Median => Some(quantile(&present, 0.5)),
+                        NumericImpute::Median => Some(quantile(&mut present, 0.5)),
                         NumericImpute::Constant(c) => Some(*c),
                         NumericImpute::DropRows => None,
                     };
-                    // statistics of the column as the model will see it: after imputation (as a Pipeline does)
-                    let imputed_count = values.iter().zip(&drop_mask).filter(|(v, d)| v.is_none() && !**d).count();
-                    let mut imputed = present.clone();
-                    if let Some(f) = fill {
-                        imputed.extend(std::iter::repeat_n(f, imputed_count));
-                        imputed.sort_by(f64::total_cmp);
-                    }
+                    // statistics of the column as the model will see it: after imputation (as a Pipeline does),
+                    // i.e. of the present values plus `imputed` copies of the fill value
+                    let imputed = fill.map_or(0, |_| values.iter().zip(&drop_mask).filter(|(v, d)| v.is_none() && !**d).count());
+                    let f = fill.unwrap_or(0.0);
+                    let n = (present.len() + imputed) as f64;
                     let (center, scale) = match self.scaling {
                         Scaling::None => (0.0, 1.0),
                         Scaling::Standard => {
-                            let m = mean(&imputed);
-                            let var = imputed.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / imputed.len() as f64;
-                            (m, var.sqrt())
+                            let m = (present.iter().sum::<f64>() + imputed as f64 * f) / n;
+                            let squares = present.iter().map(|v| (v - m) * (v - m)).sum::<f64>() + imputed as f64 * (f - m) * (f - m);
+                            (m, (squares / n).sqrt())
                         }
-                        Scaling::MinMax => (imputed[0], imputed[imputed.len() - 1] - imputed[0]),
-                        Scaling::Robust => (quantile(&imputed, 0.5), quantile(&imputed, 0.75) - quantile(&imputed, 0.25)),
+                        Scaling::MinMax => {
+                            let (lo, hi) = present.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+                            let (lo, hi) = if imputed > 0 { (lo.min(f), hi.max(f)) } else { (lo, hi) };
+                            (lo, hi - lo)
+                        }
+                        Scaling::Robust => {
+                            let mut all = present;
+                            all.extend(std::iter::repeat_n(f, imputed));
+                            let median = quantile(&mut all, 0.5);
+                            (median, quantile(&mut all, 0.75) - quantile(&mut all, 0.25))
+                        }
                     };
                     // a constant column would divide by zero: leave it centred, unscaled (scikit-learn does the same)
                     let scale = if scale > 0.0 && scale.is_finite() { scale } else { 1.0 };
@@ -510,15 +516,18 @@ fn category_series(col: &Column) -> Result<Series> {
     Ok(col.as_materialized_series().cast(&DataType::String)?)
 }
 
-fn mean(sorted: &[f64]) -> f64 {
-    sorted.iter().sum::<f64>() / sorted.len() as f64
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
 }
 
-/// Linear-interpolation quantile of sorted values (NumPy's default method).
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let pos = q * (sorted.len() - 1) as f64;
+/// Linear-interpolation quantile (NumPy's default method) by selection, O(n): the values are reordered.
+fn quantile(values: &mut [f64], q: f64) -> f64 {
+    let pos = q * (values.len() - 1) as f64;
     let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+    let (_, &mut low, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    // the next order statistic is the smallest of the values above the lo-th
+    let high = if hi > lo { above.iter().copied().fold(f64::INFINITY, f64::min) } else { low };
+    low + (high - low) * (pos - lo as f64)
 }
 
 // ANCHOR: split
@@ -554,3 +563,34 @@ pub fn train_test_split(df: &DataFrame, test_fraction: f64, seed: u64, stratify:
     Ok((take(train)?, take(test)?))
 }
 // ANCHOR_END: split
+
+#[cfg(test)]
+mod tests {
+    use super::quantile;
+    use proptest::prelude::*;
+
+    /// The reference: sort, then interpolate between the two neighbouring order statistics.
+    fn quantile_by_sorting(values: &[f64], q: f64) -> f64 {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let pos = q * (sorted.len() - 1) as f64;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+    }
+
+    proptest! {
+        #[test]
+        fn selection_quantile_matches_sorting(values in proptest::collection::vec(-1e6f64..1e6, 1..200), q in 0.0f64..=1.0) {
+            let mut scratch = values.clone();
+            prop_assert_eq!(quantile(&mut scratch, q), quantile_by_sorting(&values, q));
+        }
+    }
+
+    #[test]
+    fn quantiles_of_known_values() {
+        assert_eq!(quantile(&mut [5.0, 1.0, 2.0], 0.5), 2.0);
+        assert_eq!(quantile(&mut [4.0, 1.0, 3.0, 2.0], 0.5), 2.5);
+        assert_eq!(quantile(&mut [1.0, 2.0, 3.0, 4.0, 5.0], 0.25), 2.0);
+        assert_eq!(quantile(&mut [7.0], 0.75), 7.0);
+    }
+}
