@@ -250,12 +250,16 @@ impl Preprocessor {
                 }
                 Role::Categorical => {
                     let series = category_series(col)?;
-                    let mut counts: HashMap<&str, usize> = HashMap::new();
-                    for (v, _) in series.str()?.iter().zip(&drop_mask).filter(|(_, d)| !**d) {
-                        if let Some(v) = v {
-                            *counts.entry(v).or_default() += 1;
-                        }
-                    }
+                    let kept = if drop_mask.iter().any(|d| *d) {
+                        series.filter(&BooleanChunked::from_iter_values("keep".into(), drop_mask.iter().map(|d| !d)))?
+                    } else {
+                        series
+                    };
+                    // polars counts the distinct values (its own fast hashing), nulls dropped first
+                    let counted = kept.drop_nulls().value_counts(false, true, "count".into(), false)?;
+                    let values = counted.column(&name)?.str()?.clone();
+                    let totals = counted.column("count")?.idx()?.clone();
+                    let counts: HashMap<&str, IdxSize> = values.iter().zip(totals.iter()).filter_map(|(v, c)| Some((v?, c?))).collect();
                     if counts.is_empty() {
                         return Err(PreprocessError::AllNull { column: name });
                     }
@@ -391,8 +395,10 @@ impl FittedPreprocessor {
                 }
                 FittedColumn::Categorical { name, fill, categories, indicator, .. } => {
                     let series = category_series(col)?;
-                    let values: Vec<Option<&str>> = series.str()?.iter().collect();
-                    let index: HashMap<&str, usize> = categories.iter().enumerate().map(|(k, c)| (c.as_str(), k)).collect();
+                    let values = series.str()?;
+                    let codes = category_codes(values, categories);
+                    let nulls = null_mask(col);
+                    let fill_code = fill.as_deref().and_then(|f| categories.iter().position(|c| c == f));
                     let width = match self.config.encoding {
                         Encoding::OneHot(_) => categories.len(),
                         Encoding::Ordinal(_) => 1,
@@ -401,10 +407,9 @@ impl FittedPreprocessor {
                         Encoding::OneHot(u) | Encoding::Ordinal(u) => u,
                     };
                     for (i, &r) in kept_rows.iter().enumerate() {
-                        let value = values[r].or(fill.as_deref());
-                        let code = value.and_then(|v| index.get(v).copied());
+                        let code = if nulls[r] { fill_code } else { Some(codes[r] as usize).filter(|&k| k < categories.len()) };
                         if code.is_none() && unknown == Unknown::Error {
-                            let value = value.unwrap_or("null").to_string();
+                            let value = values.get(r).or(fill.as_deref()).unwrap_or("null").to_string();
                             return Err(PreprocessError::UnseenCategory { column: name.clone(), row: r, value });
                         }
                         match (self.config.encoding, code) {
@@ -414,7 +419,7 @@ impl FittedPreprocessor {
                             (Encoding::Ordinal(_), None) => out[[i, j]] = -1.0,
                         }
                         if *indicator {
-                            out[[i, j + width]] = f32::from(u8::from(values[r].is_none()));
+                            out[[i, j + width]] = f32::from(u8::from(nulls[r]));
                         }
                     }
                     j += width + usize::from(*indicator);
@@ -509,6 +514,32 @@ fn numeric_values(col: &Column, name: &str) -> Result<Vec<Option<f64>>> {
         return Err(PreprocessError::NonFinite { column: name.into(), row, value });
     }
     Ok(values)
+}
+
+/// Each row's index in `categories`, or `u32::MAX` for a null or a category not in the list. With few
+/// categories, one vectorised comparison of the whole column per category (polars' string kernels) beats
+/// hashing every row's string; with many, a hash map.
+fn category_codes(values: &StringChunked, categories: &[String]) -> Vec<u32> {
+    let mut codes = vec![u32::MAX; values.len()];
+    if categories.len() <= 32 {
+        for (k, category) in categories.iter().enumerate() {
+            let hits = values.equal_missing(category.as_str()); // null == "x" is false, not null
+            let bits = hits.downcast_iter().flat_map(|chunk| chunk.values().iter());
+            for (code, hit) in codes.iter_mut().zip(bits) {
+                if hit {
+                    *code = k as u32;
+                }
+            }
+        }
+    } else {
+        let index: PlHashMap<&str, u32> = categories.iter().enumerate().map(|(k, c)| (c.as_str(), k as u32)).collect();
+        for (code, value) in codes.iter_mut().zip(values.iter()) {
+            if let Some(&k) = value.and_then(|v| index.get(v)) {
+                *code = k;
+            }
+        }
+    }
+    codes
 }
 
 /// A categorical column as strings (`series.str()?.iter()` gives `Option<&str>` per row).
