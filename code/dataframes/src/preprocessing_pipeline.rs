@@ -244,8 +244,11 @@ impl Preprocessor {
                             (median, quantile(&mut all, 0.75) - quantile(&mut all, 0.25))
                         }
                     };
-                    // a constant column would divide by zero: leave it centred, unscaled (scikit-learn does the same)
-                    let scale = if scale > 0.0 && scale.is_finite() { scale } else { 1.0 };
+                    // a constant column would divide by zero: leave it centred, unscaled (scikit-learn does the same).
+                    // "Constant" includes a spread that is only rounding error: the mean of three copies of x is
+                    // not always exactly x, and dividing by that 1e-11 would blow 0 up to +-1.
+                    let negligible = 10.0 * f64::EPSILON * center.abs().max(1.0);
+                    let scale = if scale > negligible && scale.is_finite() { scale } else { 1.0 };
                     FittedColumn::Numeric { name, dtype, fill, center, scale, indicator: self.indicators && had_nulls }
                 }
                 Role::Categorical => {
