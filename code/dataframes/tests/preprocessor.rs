@@ -201,10 +201,11 @@ proptest! {
 }
 
 #[test]
-fn a_column_constant_after_imputation_stays_zero() {
+fn a_column_constant_after_imputation_stays_near_zero() {
     // found by the property test: the mean of three copies of x is not exactly x in floating point, and the
     // resulting 1e-11 "spread" must not be divided by
     let df = df!("x" => [Some(-481139.990830046), None, None]).unwrap();
     let out = Preprocessor::new().fit_transform(&df).unwrap().1;
-    assert_eq!(col_f32(&out, "x"), [0.0, 0.0, 0.0]);
+    let x = col_f32(&out, "x");
+    assert!(x.iter().all(|v| v.abs() < 1e-6), "{x:?}"); // centred: 0 up to the rounding of the mean
 }
