@@ -5,7 +5,7 @@
 //! heatmaps use viridis, a sequential map that is perceptually even and prints in greyscale.
 
 use plotters::style::colors::colormaps::ViridisRGB;
-use plotters::style::{FontFamily, IntoFont, RGBColor, TextStyle};
+use plotters::style::{Color, FontFamily, IntoFont, RGBColor, TextStyle};
 
 /// Categorical colours, in the order series take them (Okabe & Ito, 2008).
 pub const PALETTE: [RGBColor; 7] = [
@@ -52,6 +52,17 @@ fn font(size: f64) -> TextStyle<'static> {
 /// Figure and panel titles.
 pub fn title_font() -> TextStyle<'static> {
     font(20.0)
+}
+
+/// Titles of the panels of a multi-panel figure.
+pub fn panel_title_font() -> TextStyle<'static> {
+    font(17.0)
+}
+
+/// `style` in another colour (plotters' own `.color(&c)` borrows the colour for the style's lifetime).
+pub fn recolor(mut style: TextStyle<'static>, color: RGBColor) -> TextStyle<'static> {
+    style.color = color.to_backend_color();
+    style
 }
 
 /// Axis labels and legend entries.
