@@ -5,7 +5,7 @@
 
 use course_utils::Machine;
 use course_utils::table::{generated_header_by, write_generated};
-use python_vs_rust::{ChecksumTolerance, Language, Sample, lab_1_2_1, lab_1_2_2, lab_1_2_4, parse_python, rows, stamp, table, verdict};
+use python_vs_rust::{ChecksumTolerance, Language, Sample, lab_1_2_1, lab_1_2_2, lab_1_2_3, lab_1_2_4, parse_python, rows, stamp, table, verdict};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -43,7 +43,7 @@ struct Lab {
     rust: fn(usize, &[String], &mut dyn FnMut(Sample)) -> Result<(), String>,
 }
 
-const LABS: [Lab; 3] = [
+const LABS: [Lab; 4] = [
     Lab {
         id: "1.2.1",
         script: lab_1_2_1::SCRIPT,
@@ -57,6 +57,13 @@ const LABS: [Lab; 3] = [
         workloads: &lab_1_2_2::WORKLOADS,
         prepare: |dir| Ok(vec!["--data".into(), lab_1_2_2::prepare(dir, lab_1_2_2::LAB_ROWS)?.display().to_string()]),
         rust: |runs, args, emit| lab_1_2_2::rust_samples(Path::new(&args[1]), runs, emit),
+    },
+    Lab {
+        id: "1.2.3",
+        script: lab_1_2_3::SCRIPT,
+        workloads: &lab_1_2_3::WORKLOADS,
+        prepare: |dir| Ok(vec!["--data".into(), lab_1_2_3::prepare(dir)?.display().to_string()]),
+        rust: |runs, args, emit| lab_1_2_3::rust_samples(Path::new(&args[1]), runs, emit),
     },
     Lab {
         id: "1.2.4",

@@ -1,7 +1,7 @@
 //! The Python side's smoke test, and the proof that both languages compute the same numbers: the script's
 //! `--smoke` run and the Rust side on the same tiny inputs must give the same checksums.
 //! Runs when `python3` is on PATH (with NumPy if the generator's venv exists); otherwise says so and passes.
-use python_vs_rust::{lab_1_2_1, lab_1_2_2, lab_1_2_4};
+use python_vs_rust::{lab_1_2_1, lab_1_2_2, lab_1_2_3, lab_1_2_4};
 use python_vs_rust::{Language, parse_python, rows};
 use std::path::Path;
 use std::process::Command;
@@ -92,5 +92,22 @@ fn preprocessing_agrees_across_languages_on_a_small_replica() {
         }
         lab_1_2_2::rust_samples(&data, 1, &mut |s| samples.push(s)).unwrap();
         both_languages_agree(&samples, &lab_1_2_2::WORKLOADS);
+    }
+}
+
+#[test]
+fn both_dashboards_draw_the_same_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = lab_1_2_3::prepare(dir.path()).unwrap();
+    // the JSON round trip loses nothing: what Python reads is what Rust drew
+    let reloaded = lab_1_2_3::load(&data).unwrap();
+    assert_eq!(reloaded, visualization::lab_1_2_3::lab_results().unwrap().dashboard);
+    if let Some(mut samples) = smoke_with(lab_1_2_3::SCRIPT, &["--data", data.to_str().unwrap()]) {
+        if samples.is_empty() {
+            eprintln!("skipped: Matplotlib and Seaborn are missing in this Python (run `cargo xtask python-vs-rust` once)");
+            return;
+        }
+        lab_1_2_3::rust_samples(&data, 1, &mut |s| samples.push(s)).unwrap();
+        both_languages_agree(&samples, &lab_1_2_3::WORKLOADS);
     }
 }
