@@ -173,6 +173,8 @@ test("key pages are screenshotted for reviewers", async () => {
     ["arrays/lab-1-2-1-broadcasting.html", "lab-1-2-1"],
     ["arrays/broadcasting.html", "math-and-figure"],
     ["arrays/lab-1-2-4-einsum.html", "lab-1-2-4"],
+    ["visualization/lab-1-2-3-dashboard.html", "lab-1-2-3-dashboard"],
+    ["visualization/statistical-plots.html", "statistical-plots"],
     ["guidance/python-vs-rust.html", "python-vs-rust"],
     ["index.html", "overview"],
   ];

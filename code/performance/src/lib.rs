@@ -1,1 +1,9 @@
-//! Companion crate: see Cargo.toml's description.
+//! Companion crate of the chapter "Performance" and Lab 1.2.5 (Profiling Exercise).
+//!
+//! - [`knn`]: the lab's slow function (pairwise distances + k nearest neighbours) and its optimized steps.
+//! - [`lab_1_2_5`]: the lab's measured comparison of the steps, and its profiles.
+//! - [`profiles`]: sampling profiles with pprof: flamegraph and per-function table.
+
+pub mod knn;
+pub mod lab_1_2_5;
+pub mod profiles;

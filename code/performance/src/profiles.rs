@@ -1,0 +1,136 @@
+//! Sampling CPU profiles with pprof (the cProfile role): a flamegraph and a "which function costs the most"
+//! table from one run.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+/// One function's share of the samples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionShare {
+    pub name: String,
+    /// samples in which this function was running itself (the innermost frame)
+    pub self_samples: isize,
+    /// samples in which it was anywhere on the stack (itself or something it called)
+    pub total_samples: isize,
+}
+
+/// What one profiled run gives.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub samples: isize,
+    pub seconds: f64,
+    pub frequency: i32,
+    pub calls: usize,
+    /// by self samples, most first
+    pub functions: Vec<FunctionShare>,
+    pub flamegraph_svg: String,
+}
+
+/// A symbol's name without the hash rustc appends (`::h0123456789abcdef`).
+pub fn short_name(name: &str) -> String {
+    match name.rfind("::h") {
+        Some(i) if name.len() - i == 19 && name[i + 3..].chars().all(|c| c.is_ascii_hexdigit()) => name[..i].to_owned(),
+        _ => name.to_owned(),
+    }
+}
+
+// ANCHOR: profile
+/// Runs `work` repeatedly for at least `min_seconds` under pprof's sampler at `frequency` Hz, then builds the
+/// flamegraph (SVG, no JavaScript, deterministic colours) and the per-function table.
+pub fn profile<T>(title: &str, frequency: i32, min_seconds: f64, mut work: impl FnMut() -> T) -> Result<Profile, pprof::Error> {
+    let guard = pprof::ProfilerGuardBuilder::default()
+        .frequency(frequency)
+        .blocklist(&["libc", "libgcc", "pthread", "vdso"]) // don't unwind through system libraries
+        .build()?;
+    let (start, mut calls) = (Instant::now(), 0);
+    while calls == 0 || start.elapsed().as_secs_f64() < min_seconds {
+        std::hint::black_box(work());
+        calls += 1;
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let report = guard.report().build()?;
+
+    let mut options = pprof::flamegraph::Options::default();
+    options.title = title.to_owned();
+    options.no_javascript = true; // a static picture: the book shows it inline
+    options.deterministic = true; // a function keeps its colour from run to run
+    options.hash = true;
+    let mut svg = Vec::new();
+    report.flamegraph_with_options(&mut svg, &mut options)?;
+
+    let mut shares: HashMap<String, (isize, isize)> = HashMap::new();
+    let mut samples = 0;
+    for (frames, &count) in &report.data {
+        samples += count;
+        // frames[0] is the innermost frame; each frame lists the functions inlined into it, innermost first
+        let names: Vec<String> = frames.frames.iter().flatten().map(|s| short_name(&s.name())).collect();
+        if let Some(leaf) = names.first() {
+            shares.entry(leaf.clone()).or_default().0 += count;
+        }
+        let mut seen: Vec<&String> = names.iter().collect();
+        seen.sort();
+        seen.dedup(); // recursion counts once per sample
+        for name in seen {
+            shares.entry(name.clone()).or_default().1 += count;
+        }
+    }
+    let mut functions: Vec<FunctionShare> =
+        shares.into_iter().map(|(name, (s, t))| FunctionShare { name, self_samples: s, total_samples: t }).collect();
+    functions.sort_by(|a, b| b.self_samples.cmp(&a.self_samples).then(b.total_samples.cmp(&a.total_samples)).then(a.name.cmp(&b.name)));
+    Ok(Profile { samples, seconds, frequency, calls, functions, flamegraph_svg: String::from_utf8_lossy(&svg).into_owned() })
+}
+// ANCHOR_END: profile
+
+/// An `<img>` tag holding an SVG as a data URI, for the book. A flamegraph's SVG carries its own stylesheet
+/// (`text { font-family: monospace }`) and an `onload` handler: drawn inline, they would restyle every figure on
+/// the page and call a missing script; inside an `<img>` they stay contained (and scripts never run there).
+pub fn svg_img(svg: &str, alt: &str) -> String {
+    use base64::Engine;
+    let alt = alt.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    format!(
+        "<img class=\"flamegraph\" alt=\"{alt}\" src=\"data:image/svg+xml;base64,{}\">\n",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    )
+}
+
+/// The top `rows` functions by self time, as a markdown table (the cProfile `tottime`/`cumtime` view).
+pub fn table(profile: &Profile, rows: usize) -> String {
+    use course_utils::table::{Align, Table};
+    let mut t = Table::new(["function", "self", "total (with callees)"]);
+    t.align(0, Align::Left);
+    let pct = |n: isize| format!("{:.1}%", 100.0 * n as f64 / profile.samples.max(1) as f64);
+    for f in profile.functions.iter().filter(|f| f.self_samples > 0).take(rows) {
+        t.push([format!("`{}`", f.name), pct(f.self_samples), pct(f.total_samples)]);
+    }
+    t.to_markdown()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_stripped_and_other_names_kept() {
+        assert_eq!(short_name("performance::knn::knn_slow::h0123456789abcdef"), "performance::knn::knn_slow");
+        assert_eq!(short_name("core::slice::sort::stable::drift::sort"), "core::slice::sort::stable::drift::sort");
+        assert_eq!(short_name("a::hello"), "a::hello");
+    }
+
+    #[inline(never)]
+    fn busy(n: u64) -> f64 {
+        (0..n).map(|i| (i as f64).sqrt()).sum()
+    }
+
+    #[test]
+    fn a_busy_loop_shows_in_the_profile() {
+        let p = profile("busy", 250, 0.6, || busy(2_000_000)).unwrap();
+        assert!(p.samples > 20, "{} samples in {:.2} s", p.samples, p.seconds);
+        assert!(p.flamegraph_svg.contains("<svg") && p.flamegraph_svg.contains("busy"));
+        let img = svg_img(&p.flamegraph_svg, "a \"busy\" loop");
+        assert!(img.starts_with("<img class=\"flamegraph\" alt=\"a &quot;busy&quot; loop\" src=\"data:image/svg+xml;base64,"));
+        let total: isize = p.functions.iter().map(|f| f.self_samples).sum();
+        assert_eq!(total, p.samples, "every sample has exactly one innermost function");
+        assert!(p.functions.iter().any(|f| f.name.contains("busy")), "{:?}", &p.functions[..p.functions.len().min(5)]);
+        assert!(table(&p, 5).starts_with("| function | self |"));
+    }
+}
