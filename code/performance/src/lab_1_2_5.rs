@@ -173,26 +173,38 @@ pub struct LineCost {
 
 // ANCHOR: annotate
 /// Reads `callgrind_annotate`'s annotated listing of one source file: (line number, instructions, text) for
-/// every line that executed. Lines look like `  1,234,567  let x = ...` or `          .  // nothing ran`.
+/// every line that executed. Lines look like `  1,234,567  let x = ...` or `          .  // nothing ran`;
+/// `-- line 57 ----` says where the next shown line is, `=>` lines are calls (their cost is the callee's).
 pub fn parse_annotated(listing: &str, file: &str) -> Vec<LineCost> {
     let mut out = Vec::new();
     let mut inside = false;
     let mut line = 0;
     for text in listing.lines() {
-        if let Some(name) = text.strip_prefix("-- User-annotated source: ").or_else(|| text.strip_prefix("-- Auto-annotated source: ")) {
+        let header = text.strip_prefix("-- User-annotated source: ").or_else(|| text.strip_prefix("-- Auto-annotated source: "));
+        if let Some(name) = header {
             inside = name.trim().ends_with(file);
             line = 0;
             continue;
         }
-        if !inside || text.starts_with("--") || text.trim().is_empty() && line == 0 {
+        if !inside {
             continue;
         }
-        // the count column, then the source line
+        if let Some(rest) = text.strip_prefix("-- line ") {
+            // the listing skips unexecuted stretches; the next line shown is this one
+            line = rest.split_whitespace().next().and_then(|n| n.parse::<usize>().ok()).map_or(line, |n| n - 1);
+            continue;
+        }
+        if text.starts_with("----") {
+            inside = line == 0; // the end rule of this file's section (the one right after its header is skipped)
+            continue;
+        }
         let trimmed = text.trim_start();
-        let (count, source) = trimmed.split_once(char::is_whitespace).unwrap_or((trimmed, ""));
+        let Some((count, source)) = trimmed.split_once("  ").or(Some((trimmed, ""))).filter(|(c, _)| !c.is_empty()) else {
+            continue;
+        };
         let is_count = count == "." || count.chars().all(|c| c.is_ascii_digit() || c == ',');
-        if !is_count || count.is_empty() {
-            continue; // a header such as "Ir" or "-- line 12 ----"
+        if !is_count || source.trim_start().starts_with("=>") || source.starts_with("<counts for") {
+            continue; // the "Ir" heading, `<counts for unidentified lines>`, or a call line
         }
         line += 1;
         if count != "." {
@@ -201,6 +213,56 @@ pub fn parse_annotated(listing: &str, file: &str) -> Vec<LineCost> {
         }
     }
     out
+}
+
+/// One row of `callgrind_annotate`'s `file:function` table: instructions executed in `function` whose debug
+/// information points into `file` (code inlined from the standard library keeps its own file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionCost {
+    pub instructions: u64,
+    pub file: String,
+    pub function: String,
+}
+
+pub fn parse_functions(listing: &str) -> Vec<FunctionCost> {
+    listing
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("Ir") || !l.contains("file:function"))
+        .skip(2) // the heading and its rule
+        .take_while(|l| !l.starts_with("----"))
+        .filter_map(|l| {
+            let (count, rest) = l.trim_start().split_once(char::is_whitespace)?;
+            let instructions = count.replace(',', "").parse().ok()?;
+            let rest = rest.trim_start();
+            let rest = rest.rsplit_once(" [").map_or(rest, |(r, _)| r); // drop the " [/path/to/binary]"
+            let (file, function) = rest.split_once(':')?;
+            Some(FunctionCost { instructions, file: file.to_owned(), function: function.to_owned() })
+        })
+        .collect()
+}
+
+/// Sorts callgrind's rows into what a reader can act on.
+pub fn category(f: &FunctionCost) -> &'static str {
+    let file = f.file.as_str();
+    if f.function.contains("knn_slow") {
+        if file.ends_with("knn.rs") {
+            "`knn_slow`: its own lines (the table below)"
+        } else if file.ends_with("slice/index.rs") || file.ends_with("ptr/mod.rs") || file.ends_with("mut_ptr.rs") {
+            "`knn_slow`: indexing `v[i][d]` with bounds checks (inlined)"
+        } else if file.contains("vec/") || file.contains("raw_vec") {
+            "`knn_slow`: `Vec::push` (inlined)"
+        } else {
+            "`knn_slow`: loop ranges, comparisons, `sqrt` (inlined)"
+        }
+    } else if f.function.contains("slice::sort") {
+        "`sort_by`: sorting each point's N - 1 candidates"
+    } else if f.function.contains("raw_vec") || f.function.contains("alloc") || file.contains("malloc") || f.function.contains("free") {
+        "heap: `malloc`, `realloc`, `free` (growing and dropping `Vec`s)"
+    } else if f.function.contains("memcpy") || f.function.contains("memmove") {
+        "`memcpy`: moving a `Vec`'s contents when it grows"
+    } else {
+        "everything else (program start, the input)"
+    }
 }
 // ANCHOR_END: annotate
 
@@ -212,7 +274,9 @@ pub fn write_line_profile(out: &Path, exe: &Path) -> Result<(), Box<dyn std::err
         println!("valgrind is not installed: keeping {LINE_PROFILE} (sudo apt-get install valgrind to remeasure)");
         return Ok(());
     }
-    let dir = tempfile_dir()?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = root.join("target/callgrind");
+    std::fs::create_dir_all(&dir)?;
     let data = dir.join("callgrind.out");
     let status = Command::new("valgrind")
         .args(["--tool=callgrind", "--quiet"])
@@ -223,33 +287,79 @@ pub fn write_line_profile(out: &Path, exe: &Path) -> Result<(), Box<dyn std::err
     if !status.success() {
         return Err(format!("valgrind failed: {status}").into());
     }
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/knn.rs");
-    let listing = Command::new("callgrind_annotate").arg(&data).arg(&source).output()?;
+    // the debug information names the file relative to the workspace root, so run from there
+    let source = "code/performance/src/knn.rs";
+    let listing = Command::new("callgrind_annotate")
+        .current_dir(&root)
+        .args(["--show-percs=no", "--threshold=100"])
+        .arg(&data)
+        .arg(source)
+        .output()?;
     let listing = String::from_utf8_lossy(&listing.stdout);
-    let lines = parse_annotated(&listing, "src/knn.rs");
-    let text = std::fs::read_to_string(&source)?;
+    let total: u64 = listing_total(&listing).ok_or("no program total in callgrind_annotate's output")?;
+    let share = |n: u64| format!("{:.1}%", 100.0 * n as f64 / total as f64);
+
+    // where the instructions go, by kind of work
+    let mut groups: Vec<(&str, u64)> = Vec::new();
+    for f in parse_functions(&listing) {
+        match groups.iter_mut().find(|(name, _)| *name == category(&f)) {
+            Some((_, n)) => *n += f.instructions,
+            None => groups.push((category(&f), f.instructions)),
+        }
+    }
+    groups.sort_by(|a, b| b.1.cmp(&a.1));
+    let mut by_kind = course_utils::table::Table::new(["where", "instructions", "share"]);
+    by_kind.align(0, course_utils::table::Align::Left);
+    for (name, n) in &groups {
+        by_kind.push([name.to_string(), digits(*n), share(*n)]);
+    }
+
+    // the slow function's own lines
+    let lines = parse_annotated(&listing, source);
+    let text = std::fs::read_to_string(root.join(source))?;
     let (first, last) = anchor_lines(&text, "slow").ok_or("no `slow` anchor in knn.rs")?;
     let in_slow: Vec<&LineCost> = lines.iter().filter(|l| l.line > first && l.line < last).collect();
-    let total: u64 = listing_total(&listing).ok_or("no program total in callgrind_annotate's output")?;
-    let mut table = course_utils::table::Table::new(["line", "instructions", "share of the program", "source"]);
-    table.align(3, course_utils::table::Align::Left);
     for l in &in_slow {
-        let share = 100.0 * l.instructions as f64 / total as f64;
-        table.push([l.line.to_string(), l.instructions.to_string(), format!("{share:.1}%"), format!("`{}`", l.source)]);
+        let printed = text.lines().nth(l.line - 1).map(str::trim);
+        if printed != Some(l.source.as_str()) {
+            return Err(format!("line {} of {source} is not `{}`: the listing was misread", l.line, l.source).into());
+        }
+    }
+    let mut by_line = course_utils::table::Table::new(["line", "instructions", "share", "source"]);
+    by_line.align(3, course_utils::table::Align::Left);
+    for l in &in_slow {
+        by_line.push([(l.line - first).to_string(), digits(l.instructions), share(l.instructions), format!("`{}`", l.source)]);
     }
     let charged: u64 = in_slow.iter().map(|l| l.instructions).sum();
     let text = format!(
-        "{}{}\n*callgrind (valgrind), `knn_slow` once on N = {CALLGRIND_N} points, D = 3, k = 10, release build with line tables. \
-         The function's own lines hold {:.1}% of the program's {total} instructions; the rest is charged to the library \
-         code inlined into it (the sort, `Vec::push`), listed under their own files. {}*\n",
+        "{}{}\n*callgrind (valgrind), `knn_slow` once on N = {CALLGRIND_N} points, D = 3, k = 10, release build with \
+         line tables: {} instructions in all. Each row adds up `callgrind_annotate`'s `file:function` rows of that kind.*\n\n\
+         {}\n*The same run, `knn_slow`'s own lines (numbered from the top of the listing above; lines not shown ran \
+         no instructions of their own). Together {}: the rest of the function's work is inlined library code, \
+         charged to the library's files. {}*\n",
         generated_header(SOURCE),
-        table.to_markdown(),
-        100.0 * charged as f64 / total as f64,
+        by_kind.to_markdown(),
+        digits(total),
+        by_line.to_markdown(),
+        share(charged),
         Machine::current(),
     );
     write_generated(&out.join(LINE_PROFILE), &text)?;
     println!("wrote {LINE_PROFILE}");
     Ok(())
+}
+
+/// 105518196 -> "105,518,196", as callgrind prints counts.
+pub fn digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The 1-based lines of `// ANCHOR: name` and `// ANCHOR_END: name`.
@@ -262,12 +372,6 @@ pub fn anchor_lines(text: &str, name: &str) -> Option<(usize, usize)> {
 fn listing_total(listing: &str) -> Option<u64> {
     let line = listing.lines().find(|l| l.contains("PROGRAM TOTALS"))?;
     line.split_whitespace().next()?.replace(',', "").parse().ok()
-}
-
-fn tempfile_dir() -> std::io::Result<std::path::PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/callgrind");
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
 }
 
 /// Runs the lab: prints both tables and the summary; with `out`, writes them under it (the book's `figures/`).
@@ -303,5 +407,66 @@ mod tests {
         assert_eq!(distances.timings().len(), 6);
         let text = summary(&knn, &distances).unwrap();
         assert!(text.contains("faster than the slow function") && text.contains("5 "));
+    }
+
+    /// A shortened listing in the shape callgrind_annotate 3.19 prints (`--show-percs=no`).
+    const LISTING: &str = "\
+--------------------------------------------------------------------------------
+Ir          
+--------------------------------------------------------------------------------
+105,485,634  PROGRAM TOTALS
+
+--------------------------------------------------------------------------------
+Ir         file:function
+--------------------------------------------------------------------------------
+7,162,967  /rustc/abc/library/core/src/slice/sort/stable/quicksort.rs:core::slice::sort::stable::quicksort::quicksort'2 [/bin/x]
+6,141,046  code/performance/src/knn.rs:performance::knn::knn_slow [/bin/x]
+3,957,000  /rustc/abc/library/core/src/slice/index.rs:performance::knn::knn_slow
+1,099,081  ./malloc/./malloc/malloc.c:_int_free [/usr/lib/x86_64-linux-gnu/libc.so.6]
+
+--------------------------------------------------------------------------------
+-- User-annotated source: code/performance/src/knn.rs
+--------------------------------------------------------------------------------
+Ir        
+
+-- line 3 ----------------------------------------
+        .  fn slow() {
+       7      let a = 1;
+        .  
+   17,366  => /root/x.rs:f (1x)
+2,160,000          sum += diff * diff;
+-- line 40 ----------------------------------------
+-- line 57 ----------------------------------------
+       18      Ok(())
+        .  }
+
+    3,600  <counts for unidentified lines in code/performance/src/knn.rs>
+
+--------------------------------------------------------------------------------
+The following files chosen for auto-annotation could not be found:
+--------------------------------------------------------------------------------
+  ./elf/./elf/dl-lookup.c
+";
+
+    #[test]
+    fn the_annotated_listing_is_read_with_its_line_numbers() {
+        let lines = parse_annotated(LISTING, "src/knn.rs");
+        let got: Vec<(usize, u64, &str)> = lines.iter().map(|l| (l.line, l.instructions, l.source.as_str())).collect();
+        assert_eq!(got, [(4, 7, "let a = 1;"), (6, 2_160_000, "sum += diff * diff;"), (57, 18, "Ok(())")]);
+        assert!(parse_annotated(LISTING, "src/other.rs").is_empty());
+        assert_eq!(listing_total(LISTING), Some(105_485_634));
+        assert_eq!([digits(7), digits(1_000), digits(105_485_634)], ["7", "1,000", "105,485,634"]);
+    }
+
+    #[test]
+    fn the_function_table_is_read_and_sorted_into_kinds_of_work() {
+        let rows = parse_functions(LISTING);
+        assert_eq!(rows.len(), 4);
+        assert_eq!(rows[1], FunctionCost { instructions: 6_141_046, file: "code/performance/src/knn.rs".into(), function: "performance::knn::knn_slow".into() });
+        let kinds: Vec<&str> = rows.iter().map(category).collect();
+        assert!(kinds[0].contains("sort_by"));
+        assert!(kinds[1].contains("own lines"));
+        assert!(kinds[2].contains("bounds checks"));
+        assert!(kinds[3].starts_with("heap"));
     }
 }

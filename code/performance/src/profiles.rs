@@ -105,9 +105,59 @@ pub fn table(profile: &Profile, rows: usize) -> String {
     t.to_markdown()
 }
 
+// ANCHOR: criterion_profiler
+/// Criterion's profiler hook, for criterion 0.8 (pprof's own `criterion` feature targets criterion 0.5). With
+/// `cargo bench -- --profile-time 5`, criterion runs each benchmark for 5 s without measuring it and calls
+/// `start_profiling`/`stop_profiling` around that; this writes `flamegraph.svg` and `profile.pb` (for
+/// `go tool pprof` or other pprof viewers) into the benchmark's folder under `target/criterion/`.
+pub struct FlamegraphProfiler {
+    frequency: i32,
+    guard: Option<pprof::ProfilerGuard<'static>>,
+}
+
+impl FlamegraphProfiler {
+    pub fn new(frequency: i32) -> Self {
+        FlamegraphProfiler { frequency, guard: None }
+    }
+
+    fn write(guard: &pprof::ProfilerGuard<'_>, dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+        use pprof::protos::Message;
+        let report = guard.report().build()?;
+        std::fs::create_dir_all(dir)?;
+        report.flamegraph(std::fs::File::create(dir.join("flamegraph.svg"))?)?;
+        let mut bytes = Vec::new();
+        report.pprof()?.encode(&mut bytes)?;
+        std::fs::write(dir.join("profile.pb"), bytes)?;
+        Ok(())
+    }
+}
+
+impl criterion::profiler::Profiler for FlamegraphProfiler {
+    fn start_profiling(&mut self, benchmark_id: &str, _dir: &std::path::Path) {
+        // the trait returns nothing, so a failure is reported rather than hidden, and the benchmark goes on
+        match pprof::ProfilerGuardBuilder::default().frequency(self.frequency).blocklist(&["libc", "libgcc", "pthread", "vdso"]).build() {
+            Ok(guard) => self.guard = Some(guard),
+            Err(e) => eprintln!("{benchmark_id}: the profiler did not start: {e}"),
+        }
+    }
+
+    fn stop_profiling(&mut self, benchmark_id: &str, dir: &std::path::Path) {
+        if let Some(guard) = self.guard.take() {
+            match Self::write(&guard, dir) {
+                Ok(()) => eprintln!("{benchmark_id}: wrote {}", dir.join("flamegraph.svg").display()),
+                Err(e) => eprintln!("{benchmark_id}: no flamegraph: {e}"),
+            }
+        }
+    }
+}
+// ANCHOR_END: criterion_profiler
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// pprof runs one profiler per process at a time: the profiling tests take turns.
+    static ONE_PROFILER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
     #[test]
     fn hashes_are_stripped_and_other_names_kept() {
@@ -123,6 +173,7 @@ mod tests {
 
     #[test]
     fn a_busy_loop_shows_in_the_profile() {
+        let _turn = ONE_PROFILER.lock().unwrap_or_else(|e| e.into_inner());
         let p = profile("busy", 250, 0.6, || busy(2_000_000)).unwrap();
         assert!(p.samples > 20, "{} samples in {:.2} s", p.samples, p.seconds);
         assert!(p.flamegraph_svg.contains("<svg") && p.flamegraph_svg.contains("busy"));
@@ -132,5 +183,26 @@ mod tests {
         assert_eq!(total, p.samples, "every sample has exactly one innermost function");
         assert!(p.functions.iter().any(|f| f.name.contains("busy")), "{:?}", &p.functions[..p.functions.len().min(5)]);
         assert!(table(&p, 5).starts_with("| function | self |"));
+    }
+
+    #[test]
+    fn the_criterion_hook_writes_a_flamegraph_and_a_pprof_file() {
+        use criterion::profiler::Profiler;
+        let _turn = ONE_PROFILER.lock().unwrap_or_else(|e| e.into_inner());
+        let dir = std::env::temp_dir().join(format!("performance-profiler-{}", std::process::id()));
+        let mut profiler = FlamegraphProfiler::new(250);
+        profiler.start_profiling("busy", &dir);
+        let start = Instant::now();
+        while start.elapsed().as_secs_f64() < 0.4 {
+            std::hint::black_box(busy(1_000_000));
+        }
+        profiler.stop_profiling("busy", &dir);
+        let svg = std::fs::read_to_string(dir.join("flamegraph.svg")).unwrap();
+        assert!(svg.contains("<svg") && svg.contains("busy"));
+        let pb = std::fs::read(dir.join("profile.pb")).unwrap();
+        use pprof::protos::Message;
+        let decoded = pprof::protos::Profile::decode(pb.as_slice()).unwrap();
+        assert!(decoded.sample.len() > 0 && decoded.string_table.iter().any(|s| s.contains("busy")));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
