@@ -328,7 +328,7 @@ pub fn write_line_profile(out: &Path, exe: &Path) -> Result<(), Box<dyn std::err
     let mut by_line = course_utils::table::Table::new(["line", "instructions", "share", "source"]);
     by_line.align(3, course_utils::table::Align::Left);
     for l in &in_slow {
-        by_line.push([(l.line - first).to_string(), digits(l.instructions), share(l.instructions), format!("`{}`", l.source)]);
+        by_line.push([(l.line - first).to_string(), digits(l.instructions), share(l.instructions), format!("`{}`", shorten(&l.source, 60))]);
     }
     let charged: u64 = in_slow.iter().map(|l| l.instructions).sum();
     let text = format!(
@@ -347,6 +347,14 @@ pub fn write_line_profile(out: &Path, exe: &Path) -> Result<(), Box<dyn std::err
     write_generated(&out.join(LINE_PROFILE), &text)?;
     println!("wrote {LINE_PROFILE}");
     Ok(())
+}
+
+/// A source line cut to `max` characters for a table cell (the full listing is on the page).
+fn shorten(source: &str, max: usize) -> String {
+    match source.char_indices().nth(max) {
+        Some((at, _)) => format!("{} …", &source[..at]),
+        None => source.to_owned(),
+    }
 }
 
 /// 105518196 -> "105,518,196", as callgrind prints counts.

@@ -2,8 +2,10 @@
 //!
 //! - [`knn`]: the lab's slow function (pairwise distances + k nearest neighbours) and its optimized steps.
 //! - [`lab_1_2_5`]: the lab's measured comparison of the steps, and its profiles.
+//! - [`kernels`]: one dot product written several ways (bounds checks, SIMD lanes, AVX2, rayon), measured.
 //! - [`profiles`]: sampling profiles with pprof: flamegraph and per-function table.
 
+pub mod kernels;
 pub mod knn;
 pub mod lab_1_2_5;
 pub mod profiles;

@@ -338,6 +338,12 @@ fn figures(root: &Path) -> Result {
             .args(["run", "--release", "--locked", "-p", &name, "--example", &example, "--"])
             .arg(&out))?;
     }
+    step("figures of performance: the kernels in a debug build, for the optimiser's before/after");
+    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(root)
+        .args(["run", "--locked", "-p", "performance", "--example", "performance-figures", "--"])
+        .arg(&out)
+        .arg("debug"))?;
     if !has_openblas() {
         println!("\nOpenBLAS is not installed: keeping figures/arrays/blas.md (install libopenblas-dev to remeasure).");
         return Ok(());

@@ -1,0 +1,235 @@
+//! What replaces Numba's JIT: one small kernel, a dot product, written several ways with the same answer, so the
+//! effect of each change (bounds checks, independent accumulators for SIMD, the CPU's newer instructions, more
+//! cores) is measured on its own.
+
+use rayon::prelude::*;
+
+/// The two slices of a dot product differ in length.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a dot product needs slices of equal length, got {left} and {right}")]
+pub struct LengthMismatch {
+    pub left: usize,
+    pub right: usize,
+}
+
+fn check(x: &[f64], y: &[f64]) -> Result<(), LengthMismatch> {
+    if x.len() == y.len() { Ok(()) } else { Err(LengthMismatch { left: x.len(), right: y.len() }) }
+}
+
+// ANCHOR: indexed
+/// The first way anyone writes it: an index loop. Every `x[i]` and `y[i]` is bounds-checked.
+pub fn dot_indexed(x: &[f64], y: &[f64]) -> Result<f64, LengthMismatch> {
+    check(x, y)?;
+    let mut sum = 0.0;
+    for i in 0..x.len() {
+        sum += x[i] * y[i];
+    }
+    Ok(sum)
+}
+
+/// With iterators: `zip` walks both slices together and there is no index to check.
+pub fn dot_iter(x: &[f64], y: &[f64]) -> Result<f64, LengthMismatch> {
+    check(x, y)?;
+    Ok(x.iter().zip(y).map(|(a, b)| a * b).sum())
+}
+// ANCHOR_END: indexed
+
+// ANCHOR: lanes
+/// Eight independent running sums. Floating-point addition is not associative, so the compiler may not reorder
+/// `sum += ...` across iterations, and one running sum makes each addition wait for the previous one. With eight
+/// sums the additions are independent and the compiler puts them in SIMD registers. `chunks_exact(8)` hands out
+/// slices of exactly 8, so the inner indexing needs no bounds checks; the remainder is added at the end.
+/// The result differs from `dot_iter` only by rounding (another order of additions), as with Numba's `fastmath`.
+pub fn dot_lanes(x: &[f64], y: &[f64]) -> Result<f64, LengthMismatch> {
+    check(x, y)?;
+    Ok(dot_lanes_unchecked(x, y))
+}
+
+#[inline(always)]
+fn dot_lanes_unchecked(x: &[f64], y: &[f64]) -> f64 {
+    let mut lanes = [0.0f64; 8];
+    let (xc, yc) = (x.chunks_exact(8), y.chunks_exact(8));
+    let tail: f64 = xc.remainder().iter().zip(yc.remainder()).map(|(a, b)| a * b).sum();
+    for (a, b) in xc.zip(yc) {
+        for k in 0..8 {
+            lanes[k] += a[k] * b[k];
+        }
+    }
+    lanes.iter().sum::<f64>() + tail
+}
+// ANCHOR_END: lanes
+
+// ANCHOR: target_feature
+/// The same code compiled for AVX2 and FMA (256-bit registers, fused multiply-add), chosen at run time when the
+/// CPU has them. This is what `-C target-cpu=native` does for a whole program, without tying the binary to
+/// the machine that built it. On other CPUs it falls back to the baseline version.
+pub fn dot_lanes_avx2(x: &[f64], y: &[f64]) -> Result<f64, LengthMismatch> {
+    check(x, y)?;
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU supports both features, checked just above
+        return Ok(unsafe { dot_lanes_avx2_inner(x, y) });
+    }
+    Ok(dot_lanes_unchecked(x, y))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dot_lanes_avx2_inner(x: &[f64], y: &[f64]) -> f64 {
+    dot_lanes_unchecked(x, y) // inlined, so compiled again with AVX2 and FMA
+}
+// ANCHOR_END: target_feature
+
+// ANCHOR: parallel
+/// Both cores: rayon splits the slices into blocks, each core runs the eight-lane loop on its blocks, and the
+/// partial sums are added. Worth it only when there is enough work to pay for handing it out.
+pub fn dot_parallel(x: &[f64], y: &[f64]) -> Result<f64, LengthMismatch> {
+    check(x, y)?;
+    Ok(x.par_chunks(1 << 14).zip(y.par_chunks(1 << 14)).map(|(a, b)| dot_lanes_unchecked(a, b)).sum())
+}
+// ANCHOR_END: parallel
+
+/// The dot products to time: `reps` calls on slices of `n` (the in-cache case repeats a small product).
+pub struct DotInput {
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+    pub reps: usize,
+}
+
+impl DotInput {
+    pub fn new(n: usize, reps: usize) -> DotInput {
+        let x = (0..n).map(|i| ((i * 7919) % 1000) as f64 / 1000.0).collect();
+        let y = (0..n).map(|i| ((i * 104_729) % 997) as f64 / 997.0).collect();
+        DotInput { x, y, reps }
+    }
+}
+
+pub const KERNELS_TABLE: &str = "performance/kernels.md";
+/// The in-cache table again from a debug build (`cargo run` without `--release`).
+pub const KERNELS_DEBUG_TABLE: &str = "performance/kernels-debug.md";
+/// The in-cache workload: 2048 elements (32 KB for both slices, inside every L1 data cache), 2000 products.
+pub const IN_CACHE: (usize, usize) = (2048, 2000);
+/// The streaming workload: 8 Mi elements, 128 MB for both slices, far beyond any cache.
+pub const FROM_MEMORY: (usize, usize) = (1 << 23, 1);
+
+// ANCHOR: report
+/// Every version on a product that fits in the core's L1 cache (2048 elements, repeated) and on one that streams
+/// from memory (8 Mi elements, 128 MB), checked against the index loop.
+pub fn kernels_report(n: usize, reps: usize, runs: usize) -> Result<course_utils::Report, course_utils::CompareError> {
+    use course_utils::{Compare, Schedule, Throughput, Tolerance};
+    let input = DotInput::new(n, reps);
+    let repeat = |dot: fn(&[f64], &[f64]) -> Result<f64, LengthMismatch>| {
+        move |i: &DotInput| {
+            let mut last = 0.0;
+            for _ in 0..i.reps {
+                last = dot(std::hint::black_box(&i.x), std::hint::black_box(&i.y)).expect("equal lengths");
+            }
+            last
+        }
+    };
+    let megabytes = (2 * n * size_of::<f64>()) as f64 / 1e6;
+    Compare::new(format!("Dot product of {n} f64 ({megabytes:.3} MB read per product), {reps} products per call"))
+        .runs(runs)
+        .schedule(Schedule::Blocks) // rayon's threads would otherwise spin into the next version's time
+        .tolerance(Tolerance::new(1e-12, 0.0)) // another order of additions rounds differently
+        .throughput(Throughput::Flops((2 * n * reps) as f64))
+        .add("index loop", repeat(dot_indexed))
+        .add("iterators (`zip`)", repeat(dot_iter))
+        .add("8 lanes (`chunks_exact`)", repeat(dot_lanes))
+        .add("8 lanes, AVX2 + FMA", repeat(dot_lanes_avx2))
+        .add("8 lanes, rayon", repeat(dot_parallel))
+        .run(&input)
+}
+// ANCHOR_END: report
+
+/// Both tables for the page, written under `out` (the book's `figures/`).
+pub fn write_kernels(out: Option<&std::path::Path>, runs: usize) -> Result<(), Box<dyn std::error::Error>> {
+    use course_utils::table::{generated_header, write_generated};
+    let machine = course_utils::Machine::current();
+    let avx2 = if cfg!(target_arch = "x86_64") && std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        "this CPU has AVX2 and FMA"
+    } else {
+        "this CPU lacks AVX2 or FMA, so that row runs the baseline code"
+    };
+    let mut text = generated_header("code/performance/src/kernels.rs");
+    for (n, reps) in [IN_CACHE, FROM_MEMORY] {
+        println!("dot products of {n} f64 ...");
+        let report = kernels_report(n, reps, runs)?;
+        println!("{report}");
+        text.push_str(&report.to_markdown(&machine));
+        text.push('\n');
+    }
+    text.push_str(&format!("*Built for the default x86-64 target (SSE2); {avx2}.*\n"));
+    if let Some(out) = out {
+        write_generated(&out.join(KERNELS_TABLE), &text)?;
+        println!("wrote {KERNELS_TABLE}");
+    }
+    Ok(())
+}
+
+/// The in-cache table from a debug build: what the same code costs without the optimiser.
+pub fn write_kernels_debug(out: &std::path::Path, runs: usize) -> Result<(), Box<dyn std::error::Error>> {
+    use course_utils::table::{generated_header, write_generated};
+    if !cfg!(debug_assertions) {
+        return Err("the debug table must come from a debug build: run without --release".into());
+    }
+    let report = kernels_report(IN_CACHE.0, IN_CACHE.1, runs)?;
+    println!("{report}");
+    let text = format!(
+        "{}{}*The same code and workload as above, built with cargo's `dev` profile (`opt-level = 0`, debug assertions on).*\n",
+        generated_header("code/performance/src/kernels.rs"),
+        report.to_markdown(&course_utils::Machine::current())
+    );
+    write_generated(&out.join(KERNELS_DEBUG_TABLE), &text)?;
+    println!("wrote {KERNELS_DEBUG_TABLE}");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    type Dot = fn(&[f64], &[f64]) -> Result<f64, LengthMismatch>;
+    const ALL: [(&str, Dot); 5] =
+        [("indexed", dot_indexed), ("iter", dot_iter), ("lanes", dot_lanes), ("avx2", dot_lanes_avx2), ("parallel", dot_parallel)];
+
+    #[test]
+    fn small_cases_are_exact() {
+        for (name, dot) in ALL {
+            assert_eq!(dot(&[], &[]), Ok(0.0), "{name}");
+            assert_eq!(dot(&[2.0], &[3.0]), Ok(6.0), "{name}");
+            let x: Vec<f64> = (1..=19).map(f64::from).collect();
+            assert_eq!(dot(&x, &x), Ok(2470.0), "{name}: 1² + ... + 19²");
+        }
+    }
+
+    #[test]
+    fn different_lengths_are_an_error() {
+        for (name, dot) in ALL {
+            assert_eq!(dot(&[1.0, 2.0], &[1.0]), Err(LengthMismatch { left: 2, right: 1 }), "{name}");
+        }
+        assert_eq!(LengthMismatch { left: 2, right: 1 }.to_string(), "a dot product needs slices of equal length, got 2 and 1");
+    }
+
+    #[test]
+    fn the_report_checks_and_times_every_version() {
+        let report = kernels_report(1000, 3, 1).unwrap();
+        assert_eq!(report.timings().len(), 5);
+        assert!(report.to_string().contains("GFLOP/s"));
+    }
+
+    proptest! {
+        #[test]
+        fn every_version_matches_the_index_loop(x in prop::collection::vec(-1e3f64..1e3, 0..40_000), seed in 0u64..1000) {
+            let y: Vec<f64> = x.iter().enumerate().map(|(i, v)| v * 0.5 + ((i as u64 ^ seed) % 7) as f64).collect();
+            let reference = dot_indexed(&x, &y).unwrap();
+            // only the order of the additions differs: bound the rounding by the sum of |terms|
+            let scale: f64 = x.iter().zip(&y).map(|(a, b)| (a * b).abs()).sum::<f64>() + 1.0;
+            for (name, dot) in ALL {
+                let got = dot(&x, &y).unwrap();
+                prop_assert!((got - reference).abs() <= 1e-12 * scale, "{}: {} vs {}", name, got, reference);
+            }
+        }
+    }
+}
