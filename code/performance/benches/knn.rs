@@ -23,10 +23,12 @@ fn lab_1_2_5(c: &mut Criterion) {
     group.finish();
 }
 
+// ANCHOR: group
 criterion_group! {
     name = benches;
     config = Criterion::default().with_profiler(FlamegraphProfiler::new(250));
     targets = lab_1_2_5
 }
+// ANCHOR_END: group
 criterion_main!(benches);
 // ANCHOR_END: bench

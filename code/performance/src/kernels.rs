@@ -80,6 +80,24 @@ unsafe fn dot_lanes_avx2_inner(x: &[f64], y: &[f64]) -> f64 {
 }
 // ANCHOR_END: target_feature
 
+// ANCHOR: f32
+/// The eight-lane loop in f32, with sixteen lanes: a SIMD register holds twice as many f32 as f64.
+pub fn dot_lanes_f32(x: &[f32], y: &[f32]) -> Result<f32, LengthMismatch> {
+    if x.len() != y.len() {
+        return Err(LengthMismatch { left: x.len(), right: y.len() });
+    }
+    let mut lanes = [0.0f32; 16];
+    let (xc, yc) = (x.chunks_exact(16), y.chunks_exact(16));
+    let tail: f32 = xc.remainder().iter().zip(yc.remainder()).map(|(a, b)| a * b).sum();
+    for (a, b) in xc.zip(yc) {
+        for k in 0..16 {
+            lanes[k] += a[k] * b[k];
+        }
+    }
+    Ok(lanes.iter().sum::<f32>() + tail)
+}
+// ANCHOR_END: f32
+
 // ANCHOR: parallel
 /// Both cores: rayon splits the slices into blocks, each core runs the eight-lane loop on its blocks, and the
 /// partial sums are added. Worth it only when there is enough work to pay for handing it out.
@@ -93,14 +111,19 @@ pub fn dot_parallel(x: &[f64], y: &[f64]) -> Result<f64, LengthMismatch> {
 pub struct DotInput {
     pub x: Vec<f64>,
     pub y: Vec<f64>,
+    /// the same numbers rounded to f32
+    pub x32: Vec<f32>,
+    pub y32: Vec<f32>,
     pub reps: usize,
 }
 
 impl DotInput {
     pub fn new(n: usize, reps: usize) -> DotInput {
-        let x = (0..n).map(|i| ((i * 7919) % 1000) as f64 / 1000.0).collect();
-        let y = (0..n).map(|i| ((i * 104_729) % 997) as f64 / 997.0).collect();
-        DotInput { x, y, reps }
+        let x: Vec<f64> = (0..n).map(|i| ((i * 7919) % 1000) as f64 / 1000.0).collect();
+        let y: Vec<f64> = (0..n).map(|i| ((i * 104_729) % 997) as f64 / 997.0).collect();
+        let x32 = x.iter().map(|&v| v as f32).collect();
+        let y32 = y.iter().map(|&v| v as f32).collect();
+        DotInput { x, y, x32, y32, reps }
     }
 }
 
@@ -142,6 +165,40 @@ pub fn kernels_report(n: usize, reps: usize, runs: usize) -> Result<course_utils
 }
 // ANCHOR_END: report
 
+// ANCHOR: f32_report
+/// f64 against f32, the same eight-lane (sixteen for f32) loop: half the bytes to read, twice the numbers per
+/// SIMD instruction. The f32 answer is compared with the f64 one at a loose tolerance: it has about 7
+/// significant digits, and long sums lose some of them.
+pub fn precision_report(n: usize, reps: usize, runs: usize) -> Result<course_utils::Report, course_utils::CompareError> {
+    use course_utils::{Compare, Throughput, Tolerance};
+    let input = DotInput::new(n, reps);
+    let megabytes = (2 * n * size_of::<f64>()) as f64 / 1e6;
+    Compare::new(format!("Dot product of {n} numbers ({megabytes:.3} MB in f64, half in f32), {reps} products per call"))
+        .runs(runs)
+        .tolerance(Tolerance::new(1e-3, 0.0))
+        .throughput(Throughput::Flops((2 * n * reps) as f64))
+        .add("f64, 8 lanes", |i: &DotInput| {
+            (0..i.reps).map(|_| dot_lanes(std::hint::black_box(&i.x), std::hint::black_box(&i.y)).expect("equal lengths")).last().unwrap_or(0.0)
+        })
+        .add("f32, 16 lanes", |i: &DotInput| {
+            (0..i.reps)
+                .map(|_| dot_lanes_f32(std::hint::black_box(&i.x32), std::hint::black_box(&i.y32)).expect("equal lengths"))
+                .last()
+                .map_or(0.0, f64::from)
+        })
+        .run(&input)
+}
+// ANCHOR_END: f32_report
+
+/// How far the f32 dot product is from the f64 one, relative.
+pub fn f32_relative_error(n: usize) -> f64 {
+    let i = DotInput::new(n, 1);
+    let (exact, single) = (dot_lanes(&i.x, &i.y).unwrap_or(f64::NAN), dot_lanes_f32(&i.x32, &i.y32).map_or(f64::NAN, f64::from));
+    ((single - exact) / exact).abs()
+}
+
+pub const PRECISION_TABLE: &str = "performance/f32-f64.md";
+
 /// Both tables for the page, written under `out` (the book's `figures/`).
 pub fn write_kernels(out: Option<&std::path::Path>, runs: usize) -> Result<(), Box<dyn std::error::Error>> {
     use course_utils::table::{generated_header, write_generated};
@@ -160,9 +217,17 @@ pub fn write_kernels(out: Option<&std::path::Path>, runs: usize) -> Result<(), B
         text.push('\n');
     }
     text.push_str(&format!("*Built for the default x86-64 target (SSE2); {avx2}.*\n"));
+    let mut precision = generated_header("code/performance/src/kernels.rs");
+    for (n, reps) in [IN_CACHE, FROM_MEMORY] {
+        let report = precision_report(n, reps, runs)?;
+        println!("{report}");
+        precision.push_str(&report.to_markdown(&machine));
+        precision.push_str(&format!("*The f32 result differs from the f64 one by {:.1e} (relative).*\n\n", f32_relative_error(n)));
+    }
     if let Some(out) = out {
         write_generated(&out.join(KERNELS_TABLE), &text)?;
-        println!("wrote {KERNELS_TABLE}");
+        write_generated(&out.join(PRECISION_TABLE), precision.trim_end())?;
+        println!("wrote {KERNELS_TABLE} and {PRECISION_TABLE}");
     }
     Ok(())
 }
@@ -209,6 +274,7 @@ mod tests {
         for (name, dot) in ALL {
             assert_eq!(dot(&[1.0, 2.0], &[1.0]), Err(LengthMismatch { left: 2, right: 1 }), "{name}");
         }
+        assert_eq!(dot_lanes_f32(&[1.0], &[]), Err(LengthMismatch { left: 1, right: 0 }));
         assert_eq!(LengthMismatch { left: 2, right: 1 }.to_string(), "a dot product needs slices of equal length, got 2 and 1");
     }
 
@@ -217,11 +283,14 @@ mod tests {
         let report = kernels_report(1000, 3, 1).unwrap();
         assert_eq!(report.timings().len(), 5);
         assert!(report.to_string().contains("GFLOP/s"));
+        assert_eq!(precision_report(1000, 3, 1).unwrap().timings().len(), 2);
+        let error = f32_relative_error(100_000);
+        assert!(error > 0.0 && error < 1e-4, "f32 keeps about 7 digits: {error}");
     }
 
     proptest! {
         #[test]
-        fn every_version_matches_the_index_loop(x in prop::collection::vec(-1e3f64..1e3, 0..40_000), seed in 0u64..1000) {
+        fn every_version_matches_the_index_loop(x in prop::collection::vec(-1e3f64..1e3, 0..5_000), seed in 0u64..1000) {
             let y: Vec<f64> = x.iter().enumerate().map(|(i, v)| v * 0.5 + ((i as u64 ^ seed) % 7) as f64).collect();
             let reference = dot_indexed(&x, &y).unwrap();
             // only the order of the additions differs: bound the rounding by the sum of |terms|
@@ -230,6 +299,9 @@ mod tests {
                 let got = dot(&x, &y).unwrap();
                 prop_assert!((got - reference).abs() <= 1e-12 * scale, "{}: {} vs {}", name, got, reference);
             }
+            let (x32, y32): (Vec<f32>, Vec<f32>) = (x.iter().map(|&v| v as f32).collect(), y.iter().map(|&v| v as f32).collect());
+            let single = f64::from(dot_lanes_f32(&x32, &y32).unwrap());
+            prop_assert!((single - reference).abs() <= 1e-5 * scale, "f32: {} vs {}", single, reference);
         }
     }
 }
