@@ -1,1 +1,3 @@
 //! Companion crate: see Cargo.toml's description.
+
+pub mod memory_requirements;

@@ -1,0 +1,137 @@
+//! The memory-requirements page's generator: every lab's program, run as a learner runs it, with the operating
+//! system's count of its peak memory (maximum resident set size, from GNU time).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// One lab's program: the package and example a learner runs with `cargo run --release -p .. --example ..`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lab {
+    pub lab: &'static str,
+    pub title: &'static str,
+    pub package: &'static str,
+    pub example: &'static str,
+}
+
+pub const LABS: [Lab; 5] = [
+    Lab { lab: "1.2.1", title: "Broadcasting", package: "arrays", example: "lab-1-2-1" },
+    Lab { lab: "1.2.2", title: "Preprocessing pipeline", package: "dataframes", example: "lab-1-2-2" },
+    Lab { lab: "1.2.3", title: "Visualization dashboard", package: "visualization", example: "lab-1-2-3" },
+    Lab { lab: "1.2.4", title: "Einsum and attention", package: "arrays", example: "lab-1-2-4" },
+    Lab { lab: "1.2.5", title: "Profiling exercise", package: "performance", example: "lab-1-2-5" },
+];
+
+pub const TABLE: &str = "guidance/memory-requirements.md";
+
+/// What GNU time measured for one run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Usage {
+    /// maximum resident set size, in bytes
+    pub peak_rss: u64,
+    pub seconds: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MeasureError {
+    #[error("GNU time is not installed at /usr/bin/time (Debian package `time`)")]
+    NoGnuTime,
+    #[error("`{command}` failed: {detail}")]
+    Failed { command: String, detail: String },
+    #[error("cannot read GNU time's output {0:?}: expected \"<max RSS in KiB> <seconds>\"")]
+    Unreadable(String),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Reads GNU time's `-f "%M %e"` line: maximum RSS in KiB, elapsed seconds.
+pub fn parse_time_output(text: &str) -> Result<Usage, MeasureError> {
+    let line = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let mut parts = line.split_whitespace();
+    let (Some(kib), Some(secs), None) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(MeasureError::Unreadable(text.to_owned()));
+    };
+    let kib: u64 = kib.parse().map_err(|_| MeasureError::Unreadable(text.to_owned()))?;
+    let seconds: f64 = secs.parse().map_err(|_| MeasureError::Unreadable(text.to_owned()))?;
+    Ok(Usage { peak_rss: kib * 1024, seconds })
+}
+
+/// Builds the lab's example in release mode and returns the executable's path (from cargo's JSON messages).
+pub fn build(root: &Path, lab: &Lab) -> Result<PathBuf, MeasureError> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let args = ["build", "--release", "--locked", "-p", lab.package, "--example", lab.example, "--message-format=json"];
+    let out = Command::new(&cargo).current_dir(root).args(args).stderr(Stdio::inherit()).output()?;
+    let command = format!("cargo {}", args.join(" "));
+    if !out.status.success() {
+        return Err(MeasureError::Failed { command, detail: out.status.to_string() });
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    stdout
+        .lines()
+        .filter(|l| l.contains("\"compiler-artifact\"") && l.contains(&format!("\"name\":\"{}\"", lab.example)))
+        .find_map(|l| {
+            let start = l.find("\"executable\":\"")? + "\"executable\":\"".len();
+            let end = start + l[start..].find('"')?;
+            Some(PathBuf::from(&l[start..end]))
+        })
+        .ok_or(MeasureError::Failed { command, detail: "no executable in cargo's output".into() })
+}
+
+/// Runs `exe` from `root` under GNU time, its own output discarded.
+pub fn measure(root: &Path, exe: &Path) -> Result<Usage, MeasureError> {
+    let time = Path::new("/usr/bin/time");
+    if !time.is_file() {
+        return Err(MeasureError::NoGnuTime);
+    }
+    let report = std::env::temp_dir().join(format!("course-time-{}.txt", std::process::id()));
+    let status = Command::new(time)
+        .args(["-f", "%M %e", "-o"])
+        .arg(&report)
+        .arg(exe)
+        .current_dir(root)
+        .stdout(Stdio::null())
+        .status()?;
+    let text = std::fs::read_to_string(&report)?;
+    std::fs::remove_file(&report)?;
+    if !status.success() {
+        return Err(MeasureError::Failed { command: exe.display().to_string(), detail: format!("{status}: {text}") });
+    }
+    parse_time_output(&text)
+}
+
+/// The page's table: every lab's peak memory and run time.
+pub fn table(rows: &[(Lab, Usage)]) -> String {
+    use course_utils::table::{Align, Table};
+    let mut t = Table::new(["lab", "command", "peak memory (max RSS)", "run time"]);
+    t.align(0, Align::Left).align(1, Align::Left);
+    for (lab, usage) in rows {
+        t.push([
+            format!("{} {}", lab.lab, lab.title),
+            format!("`cargo run --release -p {} --example {}`", lab.package, lab.example),
+            format!("{:.0} MB", usage.peak_rss as f64 / 1e6),
+            format!("{:.1} s", usage.seconds),
+        ]);
+    }
+    t.to_markdown()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gnu_time_output_is_read() {
+        assert_eq!(parse_time_output("123456 2.50\n").unwrap(), Usage { peak_rss: 123456 * 1024, seconds: 2.5 });
+        // a program that writes to stderr puts its lines before time's own (with -o they go elsewhere, but be safe)
+        assert_eq!(parse_time_output("warning\n2048 0.01\n").unwrap().peak_rss, 2048 * 1024);
+        for bad in ["", "12", "x 1.0", "1 2 3", "Command exited with non-zero status 1"] {
+            assert!(matches!(parse_time_output(bad), Err(MeasureError::Unreadable(_))), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_table_lists_each_lab_with_its_command() {
+        let rows = [(LABS[4], Usage { peak_rss: 150_000_000, seconds: 4.25 })];
+        let t = table(&rows);
+        assert!(t.contains("| 1.2.5 Profiling exercise | `cargo run --release -p performance --example lab-1-2-5` | 150 MB | 4.2 s |"), "{t}");
+    }
+}
