@@ -10,6 +10,7 @@ pub mod lab_1_2_1;
 pub mod lab_1_2_2;
 pub mod lab_1_2_3;
 pub mod lab_1_2_4;
+pub mod lab_1_2_5;
 
 use course_utils::table::{Align, Table, format_duration, format_ratio};
 use course_utils::{Machine, Timing};
@@ -154,7 +155,7 @@ pub fn verdict(rows: &[Row]) -> Result<String, String> {
 pub fn stamp(machine: &Machine, info: &[(String, String)]) -> String {
     let get = |key: &str| info.iter().find(|(k, _)| k == key).map_or("?", |(_, v)| v.as_str());
     // the data libraries, when the lab's script reports them
-    let libraries: String = ["pandas", "scikit-learn", "polars", "matplotlib", "seaborn"]
+    let libraries: String = ["pandas", "scikit-learn", "polars", "matplotlib", "seaborn", "numba"]
         .iter()
         .filter_map(|k| info.iter().find(|(key, _)| key == k).map(|(_, v)| format!(", {k} {v}")))
         .collect();

@@ -5,7 +5,7 @@
 
 use course_utils::Machine;
 use course_utils::table::{generated_header_by, write_generated};
-use python_vs_rust::{ChecksumTolerance, Language, Sample, lab_1_2_1, lab_1_2_2, lab_1_2_3, lab_1_2_4, parse_python, rows, stamp, table, verdict};
+use python_vs_rust::{ChecksumTolerance, Language, Sample, lab_1_2_1, lab_1_2_2, lab_1_2_3, lab_1_2_4, lab_1_2_5, parse_python, rows, stamp, table, verdict};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -43,7 +43,7 @@ struct Lab {
     rust: fn(usize, &[String], &mut dyn FnMut(Sample)) -> Result<(), String>,
 }
 
-const LABS: [Lab; 4] = [
+const LABS: [Lab; 5] = [
     Lab {
         id: "1.2.1",
         script: lab_1_2_1::SCRIPT,
@@ -71,6 +71,13 @@ const LABS: [Lab; 4] = [
         workloads: &lab_1_2_4::WORKLOADS,
         prepare: |_| Ok(Vec::new()),
         rust: |runs, _, emit| Ok(lab_1_2_4::rust_samples(lab_1_2_4::LAB, runs, emit)),
+    },
+    Lab {
+        id: "1.2.5",
+        script: lab_1_2_5::SCRIPT,
+        workloads: &lab_1_2_5::WORKLOADS,
+        prepare: |_| Ok(Vec::new()),
+        rust: |runs, _, emit| Ok(lab_1_2_5::rust_samples(lab_1_2_5::LAB, runs, emit)),
     },
 ];
 

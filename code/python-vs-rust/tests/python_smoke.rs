@@ -1,7 +1,7 @@
 //! The Python side's smoke test, and the proof that both languages compute the same numbers: the script's
 //! `--smoke` run and the Rust side on the same tiny inputs must give the same checksums.
 //! Runs when `python3` is on PATH (with NumPy if the generator's venv exists); otherwise says so and passes.
-use python_vs_rust::{lab_1_2_1, lab_1_2_2, lab_1_2_3, lab_1_2_4};
+use python_vs_rust::{lab_1_2_1, lab_1_2_2, lab_1_2_3, lab_1_2_4, lab_1_2_5};
 use python_vs_rust::{Language, parse_python, rows};
 use std::path::Path;
 use std::process::Command;
@@ -50,6 +50,15 @@ fn attention_agrees_across_languages_on_the_smoke_inputs() {
         assert!(samples.iter().any(|s| s.implementation.starts_with("pure Python")));
         lab_1_2_4::rust_samples(lab_1_2_4::SMOKE, 1, &mut |s| samples.push(s));
         both_languages_agree(&samples, &lab_1_2_4::WORKLOADS);
+    }
+}
+
+#[test]
+fn distances_and_neighbours_agree_across_languages_on_the_smoke_inputs() {
+    if let Some(mut samples) = smoke(lab_1_2_5::SCRIPT) {
+        assert!(samples.iter().any(|s| s.implementation.starts_with("pure Python")));
+        lab_1_2_5::rust_samples(lab_1_2_5::SMOKE, 1, &mut |s| samples.push(s));
+        both_languages_agree(&samples, &lab_1_2_5::WORKLOADS);
     }
 }
 
