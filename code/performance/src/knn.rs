@@ -60,6 +60,7 @@ impl Knn {
     }
 }
 
+#[allow(clippy::ptr_arg, clippy::type_complexity, clippy::needless_range_loop)] // the learner's style is the point
 // ANCHOR: slow
 /// The provided slow function: correct, and written the way a learner new to Rust plausibly would.
 pub fn knn_slow(points: &Vec<Vec<f64>>, k: usize) -> Result<(Vec<Vec<f64>>, Vec<Vec<usize>>), KnnError> {
@@ -154,6 +155,7 @@ fn distance_row(point: &[f64], points: ArrayView2<f64>, mut row: ArrayViewMut1<f
 }
 
 /// The slow version's distance loops alone (index loops over nested vectors), for the distance-matrix table.
+#[allow(clippy::needless_range_loop)] // the slow version's style, kept on purpose
 pub fn distances_nested(points: &[Vec<f64>]) -> Array2<f64> {
     let n = points.len();
     let mut out = Array2::zeros((n, n));

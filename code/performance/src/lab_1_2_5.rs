@@ -307,7 +307,7 @@ pub fn write_line_profile(out: &Path, exe: &Path) -> Result<(), Box<dyn std::err
             None => groups.push((category(&f), f.instructions)),
         }
     }
-    groups.sort_by(|a, b| b.1.cmp(&a.1));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.1));
     let mut by_kind = course_utils::table::Table::new(["where", "instructions", "share"]);
     by_kind.align(0, course_utils::table::Align::Left);
     for (name, n) in &groups {
@@ -362,7 +362,7 @@ pub fn digits(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -202,7 +202,7 @@ mod tests {
         let pb = std::fs::read(dir.join("profile.pb")).unwrap();
         use pprof::protos::Message;
         let decoded = pprof::protos::Profile::decode(pb.as_slice()).unwrap();
-        assert!(decoded.sample.len() > 0 && decoded.string_table.iter().any(|s| s.contains("busy")));
+        assert!(!decoded.sample.is_empty() && decoded.string_table.iter().any(|s| s.contains("busy")));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
