@@ -14,7 +14,7 @@ fn lab_1_2_5(c: &mut Criterion) {
     group.throughput(Throughput::Elements((LAB.n * LAB.n) as u64)); // distances per call
     group.sample_size(10);
     group.bench_function("slow", |b| b.iter(|| knn::knn_slow(black_box(&input.nested), LAB.k)));
-    group.bench_function(BenchmarkId::new("step", "3 partial selection"), |b| {
+    group.bench_function(BenchmarkId::new("step", "3 one-pass selection"), |b| {
         b.iter(|| knn::knn_step3_select(black_box(input.array.view()), LAB.k))
     });
     group.bench_function(BenchmarkId::new("step", "5 columns + rayon"), |b| {

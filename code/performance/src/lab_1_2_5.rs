@@ -70,7 +70,7 @@ pub fn knn_report(w: Workload, runs: usize) -> Result<Report, CompareError> {
         })
         .add("1: allocate once", |i: &Input| expect(knn::knn_step1_allocate_once(&i.nested, i.k)))
         .add("2: + contiguous `Array2`", |i: &Input| expect(knn::knn_step2_contiguous(i.array.view(), i.k)))
-        .add("3: + partial selection", |i: &Input| expect(knn::knn_step3_select(i.array.view(), i.k)))
+        .add("3: + one-pass top-k selection", |i: &Input| expect(knn::knn_step3_select(i.array.view(), i.k)))
         .add("4: + matrix-product distances", |i: &Input| expect(knn::knn_step4_gram(i.array.view(), i.k)))
         .add("5: coordinates as columns + rayon", |i: &Input| expect(knn::knn_step5_parallel(i.array.view(), i.k)))
         .run(&input)

@@ -93,6 +93,15 @@ pub fn svg_img(svg: &str, alt: &str) -> String {
     )
 }
 
+/// A name for a table cell: long generic arguments (the sort's closure types run to hundreds of characters)
+/// become `<…>`.
+pub fn display_name(name: &str) -> String {
+    match name.find('<') {
+        Some(at) if name.len() > 40 => format!("{}<…>", &name[..at]),
+        _ => name.to_owned(),
+    }
+}
+
 /// The top `rows` functions by self time, as a markdown table (the cProfile `tottime`/`cumtime` view).
 pub fn table(profile: &Profile, rows: usize) -> String {
     use course_utils::table::{Align, Table};
@@ -100,7 +109,7 @@ pub fn table(profile: &Profile, rows: usize) -> String {
     t.align(0, Align::Left);
     let pct = |n: isize| format!("{:.1}%", 100.0 * n as f64 / profile.samples.max(1) as f64);
     for f in profile.functions.iter().filter(|f| f.self_samples > 0).take(rows) {
-        t.push([format!("`{}`", f.name), pct(f.self_samples), pct(f.total_samples)]);
+        t.push([format!("`{}`", display_name(&f.name)), pct(f.self_samples), pct(f.total_samples)]);
     }
     t.to_markdown()
 }
@@ -164,6 +173,9 @@ mod tests {
         assert_eq!(short_name("performance::knn::knn_slow::h0123456789abcdef"), "performance::knn::knn_slow");
         assert_eq!(short_name("core::slice::sort::stable::drift::sort"), "core::slice::sort::stable::drift::sort");
         assert_eq!(short_name("a::hello"), "a::hello");
+        assert_eq!(display_name("next<f64>"), "next<f64>");
+        let long = "merge_up<(f64, usize), alloc::slice::{impl#0}::sort_by::{closure_env#0}<(f64, usize)>>";
+        assert_eq!(display_name(long), "merge_up<…>");
     }
 
     #[inline(never)]
