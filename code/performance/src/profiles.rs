@@ -55,6 +55,7 @@ pub fn profile<T>(title: &str, frequency: i32, min_seconds: f64, mut work: impl 
     options.no_javascript = true; // a static picture: the book shows it inline
     options.deterministic = true; // a function keeps its colour from run to run
     options.hash = true;
+    options.min_width = 0.1; // in % of the width: leave out frames under ~1 pixel (unreadable, and they weigh)
     let mut svg = Vec::new();
     report.flamegraph_with_options(&mut svg, &mut options)?;
 
