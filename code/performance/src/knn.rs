@@ -16,6 +16,8 @@ pub enum KnnError {
     NotFinite { index: usize },
     #[error("k = {k} neighbours asked for, but each point has only {others} others")]
     TooManyNeighbours { k: usize, others: usize },
+    #[error("the output for {n} points must be ({n}, {n}), got {got:?}")]
+    OutputShape { n: usize, got: (usize, usize) },
 }
 
 /// Checks the points (as rows) and k before any version runs.
@@ -349,17 +351,27 @@ pub fn distances_columns(points: ArrayView2<f64>) -> Array2<f64> {
 pub fn distances_parallel(points: ArrayView2<f64>) -> Array2<f64> {
     let n = points.nrows();
     let mut out = Array2::zeros((n, n));
-    distances_parallel_into(points, out.view_mut());
+    distances_parallel_into(points, out.view_mut()).expect("the output was made (N, N)");
     out
 }
 
 /// The same into a caller's (N, N) output, so no fresh memory is touched (NumPy's `out=`).
-pub fn distances_parallel_into(points: ArrayView2<f64>, mut out: ndarray::ArrayViewMut2<f64>) {
+pub fn distances_parallel_into(points: ArrayView2<f64>, mut out: ndarray::ArrayViewMut2<f64>) -> Result<(), KnnError> {
+    let n = points.nrows();
+    if out.dim() != (n, n) {
+        return Err(KnnError::OutputShape { n, got: out.dim() });
+    }
     let coords = points.t().as_standard_layout().into_owned();
-    assert_eq!(out.dim(), (points.nrows(), points.nrows()), "the output must be (N, N)");
-    out.axis_iter_mut(Axis(0)).into_par_iter().enumerate().for_each(|(i, mut row)| {
-        distance_row_columns(i, coords.view(), row.as_slice_mut().expect("standard layout"));
+    out.axis_iter_mut(Axis(0)).into_par_iter().enumerate().for_each(|(i, mut row)| match row.as_slice_mut() {
+        Some(row) => distance_row_columns(i, coords.view(), row),
+        None => {
+            // a row of a column-major or strided output: fill a contiguous copy, then copy it in
+            let mut buffer = vec![0.0; n];
+            distance_row_columns(i, coords.view(), &mut buffer);
+            row.assign(&ndarray::ArrayView1::from(&buffer));
+        }
     });
+    Ok(())
 }
 
 /// Step 5: coordinates as columns so the distance loop vectorizes, rows spread over the cores with rayon, and
@@ -400,34 +412,84 @@ pub fn to_nested(points: ArrayView2<f64>) -> Vec<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use approx::assert_abs_diff_eq;
     use proptest::prelude::*;
 
-    fn all_versions(points: ArrayView2<f64>, k: usize) -> Vec<(&'static str, Knn)> {
-        let nested = to_nested(points);
-        vec![
-            ("step 1", knn_step1_allocate_once(&nested, k).unwrap()),
-            ("step 2", knn_step2_contiguous(points, k).unwrap()),
-            ("step 3", knn_step3_select(points, k).unwrap()),
-            ("step 4", knn_step4_gram(points, k).unwrap()),
-            ("step 5", knn_step5_parallel(points, k).unwrap()),
-        ]
+    type Version = fn(ArrayView2<f64>, usize) -> Result<Knn, KnnError>;
+
+    fn step1(points: ArrayView2<f64>, k: usize) -> Result<Knn, KnnError> {
+        knn_step1_allocate_once(&to_nested(points), k)
     }
 
-    #[test]
-    fn every_version_gives_the_slow_answer() {
-        let points = random_points(300, 3, 7);
-        let (d, nb) = knn_slow(&to_nested(points.view()), 10).unwrap();
+    /// Whether a version gives the slow function's answer: the same neighbours (ties by index), and the same
+    /// distance bits, except step 4, whose matrix-product trick rounds differently (checked on squares).
+    fn agrees_with_slow(step: usize, version: Version, points: ArrayView2<f64>, k: usize) -> Result<(), String> {
+        let (d, nb) = knn_slow(&to_nested(points), k).map_err(|e| e.to_string())?;
         let reference = Knn::from_nested(&d, &nb);
-        for (name, knn) in all_versions(points.view(), 10) {
-            assert_eq!(knn.neighbours, reference.neighbours, "{name}");
-            if name == "step 4" {
-                // the matrix-product trick rounds differently: equal to about 1e-12 on the unit cube
-                assert_abs_diff_eq!(knn.distances, reference.distances, epsilon = 1e-12);
-            } else {
-                assert_eq!(knn.distances, reference.distances, "{name}: the same arithmetic, the same bits");
+        let knn = version(points, k).map_err(|e| format!("step {step}: {e}"))?;
+        if step != 4 {
+            if knn.neighbours != reference.neighbours {
+                return Err(format!("step {step}: neighbours {} vs the slow {}", knn.neighbours, reference.neighbours));
+            }
+            return if knn.distances == reference.distances { Ok(()) } else { Err(format!("step {step}: other distance bits")) };
+        }
+        // squared distances agree to rounding; the distances of two equal points do not: the square root of a
+        // rounding error of 1e-16 is 1e-8 (the trick's known weakness near zero)
+        let squares_close = |a: f64, b: f64| (a * a - b * b).abs() < 1e-12;
+        if !knn.distances.iter().zip(reference.distances.iter()).all(|(&a, &b)| squares_close(a, b)) {
+            return Err("step 4: distances differ by more than rounding".into());
+        }
+        // among equally distant points it may pick others: its neighbours must be as near, rank by rank
+        for i in 0..points.nrows() {
+            for r in 0..k {
+                let (mine, slow) = (reference.distances[[i, knn.neighbours[[i, r]]]], reference.distances[[i, reference.neighbours[[i, r]]]]);
+                if !squares_close(mine, slow) {
+                    return Err(format!("step 4: point {i}, rank {r}: {mine} vs {slow}"));
+                }
             }
         }
+        Ok(())
+    }
+
+    /// One test per step, so each step passes or fails on its own: on the lab's kind of points, on a square
+    /// with four equally distant neighbours (the tie rule), and on random shapes with many exact ties.
+    macro_rules! step_tests {
+        ($($name:ident: $step:literal, $version:expr;)*) => {$(
+            mod $name {
+                use super::*;
+
+                #[test]
+                fn gives_the_slow_answer() {
+                    agrees_with_slow($step, $version, random_points(300, 3, 7).view(), 10).unwrap();
+                }
+
+                #[test]
+                fn breaks_ties_by_index() {
+                    // point 0 at the centre of a square: its four neighbours are equally far
+                    let points = ndarray::array![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]];
+                    let knn = ($version)(points.view(), 3).unwrap();
+                    assert_eq!(knn.neighbours.row(0).to_vec(), [1, 2, 3]);
+                }
+
+                proptest! {
+                    #![proptest_config(ProptestConfig::with_cases(48))]
+                    #[test]
+                    fn agrees_on_random_shapes(n in 2usize..40, dim in 1usize..6, k_frac in 0.0f64..1.0, seed in 0u64..1000) {
+                        let k = ((n - 1) as f64 * k_frac) as usize;
+                        // integer coordinates make many exact ties: the tie rule must hold everywhere
+                        let points = random_points(n, dim, seed).mapv(|v| (v * 4.0).floor());
+                        prop_assert_eq!(agrees_with_slow($step, $version, points.view(), k), Ok(()));
+                    }
+                }
+            }
+        )*};
+    }
+
+    step_tests! {
+        step1_allocate_once: 1, step1;
+        step2_contiguous: 2, knn_step2_contiguous;
+        step3_select: 3, knn_step3_select;
+        step4_gram: 4, knn_step4_gram;
+        step5_parallel: 5, knn_step5_parallel;
     }
 
     #[test]
@@ -438,17 +500,6 @@ mod tests {
         assert_eq!(d[1][2], 5.0);
         assert_eq!(d[0], [0.0, 3.0, 4.0, (2.0f64 * 100.0 * 100.0).sqrt()]);
         assert_eq!(nb, [vec![1, 2], vec![0, 2], vec![0, 1], vec![2, 1]]);
-    }
-
-    #[test]
-    fn ties_go_to_the_lower_index_in_every_version() {
-        // point 0 at the centre of a square: its four neighbours are equally far
-        let points = ndarray::array![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]];
-        let (_, nb) = knn_slow(&to_nested(points.view()), 3).unwrap();
-        assert_eq!(nb[0], [1, 2, 3]);
-        for (name, knn) in all_versions(points.view(), 3) {
-            assert_eq!(knn.neighbours.row(0).to_vec(), [1, 2, 3], "{name}");
-        }
     }
 
     #[test]
@@ -475,33 +526,21 @@ mod tests {
         }
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
-        #[test]
-        fn versions_agree_on_random_shapes(n in 2usize..40, dim in 1usize..6, k_frac in 0.0f64..1.0, seed in 0u64..1000) {
-            let k = ((n - 1) as f64 * k_frac) as usize;
-            // integer coordinates make many exact ties: the tie rule must hold everywhere
-            let points = random_points(n, dim, seed).mapv(|v| (v * 4.0).floor());
-            let (d, nb) = knn_slow(&to_nested(points.view()), k).unwrap();
-            let reference = Knn::from_nested(&d, &nb);
-            for (name, knn) in all_versions(points.view(), k) {
-                if name == "step 4" {
-                    // the trick rounds differently, so among equally distant points it may pick others: check
-                    // that its neighbours are as near as the slow version's, rank by rank
-                    // squared distances agree to rounding; the distances of two equal points do not: the square
-                    // root of a rounding error of 1e-16 is 1e-8 (the trick's known weakness near zero)
-                    let squares_close = |a: f64, b: f64| (a * a - b * b).abs() < 1e-12;
-                    prop_assert!(knn.distances.iter().zip(reference.distances.iter()).all(|(&a, &b)| squares_close(a, b)));
-                    for i in 0..n {
-                        for r in 0..k {
-                            let (mine, slow) = (reference.distances[[i, knn.neighbours[[i, r]]]], reference.distances[[i, reference.neighbours[[i, r]]]]);
-                            prop_assert!(squares_close(mine, slow), "point {} rank {}: {} vs {}", i, r, mine, slow);
-                        }
-                    }
-                } else {
-                    prop_assert_eq!(&knn.neighbours, &reference.neighbours, "{}", name);
-                }
-            }
-        }
+    #[test]
+    fn the_distance_versions_agree() {
+        let points = random_points(257, 3, 11); // not a multiple of the block size
+        let reference = distances_nested(&to_nested(points.view()));
+        assert_eq!(distances_serial(points.view()), reference);
+        assert_eq!(distances_columns(points.view()), reference);
+        assert_eq!(distances_parallel(points.view()), reference);
+        let mut kept = Array2::from_elem((257, 257), f64::NAN);
+        distances_parallel_into(points.view(), kept.view_mut()).unwrap();
+        assert_eq!(kept, reference);
+        let mut column_major = Array2::zeros(ndarray::ShapeBuilder::f((257, 257)));
+        distances_parallel_into(points.view(), column_major.view_mut()).unwrap();
+        assert_eq!(column_major, reference);
+        let mut wrong = Array2::zeros((257, 256));
+        assert_eq!(distances_parallel_into(points.view(), wrong.view_mut()), Err(KnnError::OutputShape { n: 257, got: (257, 256) }));
+        assert!((distances_gram(points.view()) - &reference).iter().all(|e| e.abs() < 1e-12));
     }
 }

@@ -92,7 +92,9 @@ pub fn distances_report(w: Workload, runs: usize) -> Result<Report, CompareError
         .add("matrix-product trick, one core", |i: &Input| std::sync::Arc::new(knn::distances_gram(i.array.view())))
         .add("coordinates as columns (SIMD), one core", |i: &Input| std::sync::Arc::new(knn::distances_columns(i.array.view())))
         .add("coordinates as columns, rayon", |i: &Input| std::sync::Arc::new(knn::distances_parallel(i.array.view())))
-        .add("coordinates as columns, rayon, kept output", |i: &Input| kept.fill(empty, |out| knn::distances_parallel_into(i.array.view(), out.view_mut())))
+        .add("coordinates as columns, rayon, kept output", |i: &Input| kept.fill(empty, |out| {
+            knn::distances_parallel_into(i.array.view(), out.view_mut()).expect("the kept output is (N, N)")
+        }))
         .run(&input)
 }
 // ANCHOR_END: distances_report
