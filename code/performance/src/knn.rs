@@ -113,6 +113,7 @@ fn closer(a: &(f64, usize), b: &(f64, usize)) -> std::cmp::Ordering {
 /// Step 1: allocate once. The distance matrix is made at its full size up front, and one candidate buffer is
 /// reused for every point instead of a fresh `Vec` per point.
 pub fn knn_step1_allocate_once(points: &[Vec<f64>], k: usize) -> Result<Knn, KnnError> {
+    // ANCHOR: exercise_step1
     validate(points.iter().map(|p| p.as_slice()), k)?;
     let n = points.len();
     let mut distances = Array2::zeros((n, n));
@@ -133,6 +134,7 @@ pub fn knn_step1_allocate_once(points: &[Vec<f64>], k: usize) -> Result<Knn, Knn
         }
     }
     Ok(Knn { distances, neighbours })
+    // ANCHOR_END: exercise_step1
 }
 // ANCHOR_END: step1
 
@@ -189,6 +191,7 @@ pub fn distances_serial(points: ArrayView2<f64>) -> Array2<f64> {
 /// Step 2: contiguous storage. The points are one (N, D) array, row-major, so a point's coordinates sit next to
 /// each other and the next point follows; no pointer to chase per point as with `Vec<Vec<f64>>`.
 pub fn knn_step2_contiguous(points: ArrayView2<f64>, k: usize) -> Result<Knn, KnnError> {
+    // ANCHOR: exercise_step2
     validate_array(points, k)?;
     let n = points.nrows();
     let points = points.as_standard_layout(); // a no-op when already row-major
@@ -205,6 +208,7 @@ pub fn knn_step2_contiguous(points: ArrayView2<f64>, k: usize) -> Result<Knn, Kn
         out.iter_mut().zip(&candidates).for_each(|(slot, c)| *slot = c.1);
     }
     Ok(Knn { distances, neighbours })
+    // ANCHOR_END: exercise_step2
 }
 // ANCHOR_END: step2
 
@@ -215,6 +219,7 @@ pub fn knn_step2_contiguous(points: ArrayView2<f64>, k: usize) -> Result<Knn, Kn
 /// at most k entries). About N comparisons per row instead of the full sort's N log N, and no N-long buffer.
 /// (`select_nth_unstable_by` would also do, at O(N), but moves all N candidates around.)
 fn k_nearest(i: usize, row: ArrayView1<f64>, best: &mut Vec<(f64, usize)>, mut out: ArrayViewMut1<usize>) {
+    // ANCHOR: exercise_select
     let k = out.len();
     best.clear();
     if k == 0 {
@@ -239,6 +244,7 @@ fn k_nearest(i: usize, row: ArrayView1<f64>, best: &mut Vec<(f64, usize)>, mut o
         }
     }
     out.iter_mut().zip(best.iter()).for_each(|(slot, c)| *slot = c.1);
+    // ANCHOR_END: exercise_select
 }
 // ANCHOR_END: select
 
@@ -268,6 +274,7 @@ pub fn knn_step3_select(points: ArrayView2<f64>, k: usize) -> Result<Knn, KnnErr
 /// norms without changing any distance. Rounding can still make a tiny squared distance negative: clamp to 0.
 /// Near zero the trick stays weak: two equal points get a squared distance of about 1e-16, a distance of 1e-8.
 pub fn distances_gram(points: ArrayView2<f64>) -> Array2<f64> {
+    // ANCHOR: exercise_gram
     let mean = points.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(points.ncols()));
     let x = &points - &mean;
     let norms: Array1<f64> = x.rows().into_iter().map(|r| r.dot(&r)).collect();
@@ -276,6 +283,7 @@ pub fn distances_gram(points: ArrayView2<f64>) -> Array2<f64> {
         *v = if i == j { 0.0 } else { (norms[i] + norms[j] - 2.0 * *v).max(0.0).sqrt() };
     });
     d
+    // ANCHOR_END: exercise_gram
 }
 // ANCHOR_END: gram
 
@@ -316,6 +324,7 @@ unsafe fn distance_row_columns_avx2(i: usize, coords: ArrayView2<f64>, row: &mut
 
 #[inline(always)]
 fn distance_row_columns_portable(i: usize, coords: ArrayView2<f64>, row: &mut [f64]) {
+    // ANCHOR: exercise_columns
     // a block of sums at a time, on the stack (in the core's L1 cache): the row itself is written once
     const BLOCK: usize = 256;
     for (b, out) in row.chunks_mut(BLOCK).enumerate() {
@@ -332,6 +341,7 @@ fn distance_row_columns_portable(i: usize, coords: ArrayView2<f64>, row: &mut [f
         }
         out.iter_mut().zip(sums.iter()).for_each(|(o, s)| *o = s.sqrt());
     }
+    // ANCHOR_END: exercise_columns
 }
 
 /// Coordinates as columns, one core.
@@ -378,6 +388,7 @@ pub fn distances_parallel_into(points: ArrayView2<f64>, mut out: ndarray::ArrayV
 /// each row's neighbours picked right after its distances are written, while the row (16 KB at N = 2000) is
 /// still in the core's cache. Each core reuses its own small `best` buffer (`for_each_init`).
 pub fn knn_step5_parallel(points: ArrayView2<f64>, k: usize) -> Result<Knn, KnnError> {
+    // ANCHOR: exercise_parallel
     validate_array(points, k)?;
     let n = points.nrows();
     let coords = points.t().as_standard_layout().into_owned();
@@ -391,6 +402,7 @@ pub fn knn_step5_parallel(points: ArrayView2<f64>, k: usize) -> Result<Knn, KnnE
         },
     );
     Ok(Knn { distances, neighbours })
+    // ANCHOR_END: exercise_parallel
 }
 // ANCHOR_END: parallel
 

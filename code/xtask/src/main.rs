@@ -6,8 +6,11 @@
 //! - `snippets`: the snippet-coverage check alone.
 //! - `figures`: regenerate everything in `figures/` (release mode).
 //! - `python-vs-rust`: run the labs' Python and Rust versions alternately and write the cross-language tables.
+//! - `exercises [reset LAB | check]`: write the lab exercise crates under `exercises/` from the solutions; reset
+//!   one to its starter code; or check them as the test command does.
 //! - `tools`: install the pinned book tools only.
 
+mod exercises;
 mod snippets;
 
 use std::env;
@@ -44,7 +47,8 @@ fn main() -> ExitCode {
         Some("figures") => figures(&root),
         Some("python-vs-rust") => python_vs_rust(&root, args.get(1).map(String::as_str)),
         Some("tools") => tools(&root).map(|_| ()),
-        _ => Err("usage: cargo xtask <serve [PORT] | test | book | snippets | figures | python-vs-rust [LAB] | tools>".into()),
+        Some("exercises") => exercises_command(&root, args.get(1).map(String::as_str), args.get(2).map(String::as_str)),
+        _ => Err("usage: cargo xtask <serve [PORT] | test | book | snippets | figures | python-vs-rust [LAB] | exercises [reset LAB] | tools>".into()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -252,8 +256,13 @@ fn test(root: &Path) -> Result {
     };
     timed("cargo test (all targets)", &mut || {
         step("cargo test --workspace --all-targets (unit, integration and skeptic tests; benches in test mode)");
-        cargo(root, &["test", "--workspace", "--all-targets", "--locked"])
+        let mut args = vec!["test", "--workspace", "--all-targets", "--locked"];
+        for lab in &exercises::LABS {
+            args.extend(["--exclude", lab.package]); // their tests fail on purpose: checked below
+        }
+        cargo(root, &args)
     })?;
+    timed("exercises", &mut || exercises_check(root))?;
     timed("blas-compare tests", &mut || {
         if !has_openblas() {
             if env::var("CI").is_ok_and(|v| v == "true") {
@@ -274,6 +283,68 @@ fn test(root: &Path) -> Result {
     timed("book", &mut || book(root).map(|_| ()))?;
     timed("browser test", &mut || site_test(root))?;
     println!("\nall checks passed in {:.0} s ({})", start.elapsed().as_secs_f64(), timings.join(", "));
+    Ok(())
+}
+
+/// `cargo xtask exercises`: (re)writes every lab's exercise crate, keeping files a learner has changed;
+/// `cargo xtask exercises reset 1.2.5`: overwrites that lab's exercise with the starter code.
+fn exercises_command(root: &Path, verb: Option<&str>, lab: Option<&str>) -> Result {
+    match (verb, lab) {
+        (None, _) => {
+            for lab in &exercises::LABS {
+                exercises::write(root, lab, false)?;
+                println!("wrote {}", lab.dir().display());
+            }
+            Ok(())
+        }
+        (Some("reset"), Some(id)) => {
+            let lab = exercises::LABS.iter().find(|l| l.id == id).ok_or(format!("no exercises for lab {id}"))?;
+            exercises::write(root, lab, true)?;
+            println!("reset {} to the starter code", lab.dir().display());
+            Ok(())
+        }
+        (Some("check"), _) => exercises_check(root),
+        _ => Err("usage: cargo xtask exercises [reset LAB | check]".into()),
+    }
+}
+
+/// The exercises match the solutions, and on the starter code their tests fail, every failure on a `todo!()`,
+/// every exercise reached by some test. (The same tests pass on the solution: they run in the companion crate.)
+fn exercises_check(root: &Path) -> Result {
+    let ci = env::var("CI").is_ok_and(|v| v == "true");
+    for lab in &exercises::LABS {
+        step(&format!("exercises of lab {}: in sync with the solution, failing on the starter code", lab.id));
+        let stale = exercises::stale(root, lab)?;
+        if !stale.is_empty() {
+            let list: Vec<String> = stale.iter().map(|p| p.display().to_string()).collect();
+            if ci {
+                return Err(format!("exercises out of date (run `cargo xtask exercises`): {}", list.join(", ")));
+            }
+            println!("{} differ from the generated starter (your work in progress?): not checked. `cargo xtask exercises reset {}` restores them.", list.join(", "), lab.id);
+            continue;
+        }
+        let out = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(root)
+            .args(["test", "--locked", "--no-fail-fast", "-p", lab.package])
+            .output()
+            .map_err(|e| e.to_string())?;
+        let text = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        if out.status.success() {
+            return Err(format!("{}: the tests pass on the starter code, so they check nothing", lab.package));
+        }
+        let (failures, other, seen) = exercises::unexpected_failures(&text);
+        let names = exercises::names(root, lab)?;
+        if failures == 0 {
+            return Err(format!("{}: cargo test failed without a failing test (does it compile?):\n{text}", lab.package));
+        }
+        if !other.is_empty() {
+            return Err(format!("{}: tests failing for another reason than a todo!(): {}", lab.package, other.join(", ")));
+        }
+        if seen != names {
+            return Err(format!("{}: exercises no test reaches: want {names:?}, reached {seen:?}", lab.package));
+        }
+        println!("{}: {failures} tests fail on the starter code, each on a todo!(); every exercise ({}) is reached", lab.package, names.join(", "));
+    }
     Ok(())
 }
 

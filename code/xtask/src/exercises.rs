@@ -1,0 +1,307 @@
+//! Lab exercises, generated from the solutions (one source of truth).
+//!
+//! In a solution file, the body of a function a learner writes sits between two marker lines, mdBook anchors
+//! named `exercise_<name>` (so the book can show the solution body alone, and hides the markers elsewhere):
+//!
+//! ```text
+//!     // ANCHOR: exercise_select
+//!     ...the solution...
+//!     // ANCHOR_END: exercise_select
+//! }
+//! ```
+//!
+//! `cargo xtask exercises` writes, per lab, a crate under `exercises/` holding a copy of the solution module with
+//! each marked body replaced by `todo!("exercise `select`")`, and the module's own tests unchanged. A learner runs
+//! `cargo test -p <lab>-exercise` and fills in the `todo!()`s until the tests pass. The test command checks that
+//! the committed exercises match the solutions, and that on the starter code the tests fail, each on a `todo!()`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// One lab's exercise crate.
+pub struct Lab {
+    pub id: &'static str,
+    /// the exercise crate's package name
+    pub package: &'static str,
+    /// the companion crate holding the solution, under `code/`
+    pub solution_crate: &'static str,
+    /// the solution's modules (files `src/<module>.rs`) copied into the exercise, with their tests
+    pub modules: &'static [&'static str],
+    /// the book page that explains the exercises
+    pub page: &'static str,
+}
+
+pub const LABS: [Lab; 1] = [Lab {
+    id: "1.2.5",
+    package: "lab-1-2-5-exercise",
+    solution_crate: "performance",
+    modules: &["knn"],
+    page: "src/performance/lab-1-2-5-profiling.md",
+}];
+
+impl Lab {
+    pub fn dir(&self) -> PathBuf {
+        PathBuf::from("exercises").join(format!("lab-{}", self.id.replace('.', "-")))
+    }
+}
+
+/// A marked region that cannot be turned into an exercise.
+#[derive(Debug, PartialEq)]
+pub struct MarkerError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// The starter version of one solution file: every marked body becomes `todo!()`, and `crate::` paths to the
+/// solution crate's other modules point at the solution crate. Returns the text and the exercise names.
+pub fn starter(source: &str, solution_crate: &str, own_modules: &[&str]) -> Result<(String, Vec<String>), MarkerError> {
+    let mut out = String::new();
+    let mut names = Vec::new();
+    let mut open: Option<(usize, String)> = None;
+    let lines: Vec<&str> = source.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim();
+        if let Some(name) = trimmed.strip_prefix("// ANCHOR: exercise_") {
+            if let Some((at, other)) = &open {
+                return Err(MarkerError { line: i + 1, message: format!("exercise `{name}` starts inside `{other}` (line {at})") });
+            }
+            let indent = &line[..line.len() - line.trim_start().len()];
+            out.push_str(&format!("{indent}// Exercise `{name}`: yours to write, in place of the `todo!()`.\n"));
+            out.push_str(&format!("{indent}todo!(\"exercise `{name}`\")\n"));
+            names.push(name.to_owned());
+            open = Some((i + 1, name.to_owned()));
+            continue;
+        }
+        if let Some(name) = trimmed.strip_prefix("// ANCHOR_END: exercise_") {
+            match &open {
+                Some((_, open_name)) if open_name == name => {}
+                _ => return Err(MarkerError { line: i + 1, message: format!("`ANCHOR_END: exercise_{name}` without its start") }),
+            }
+            // the region must be a whole function body, so that `todo!()` has the function's type
+            let next = lines[i + 1..].iter().map(|l| l.trim()).find(|l| !l.is_empty());
+            if next != Some("}") {
+                return Err(MarkerError { line: i + 1, message: format!("exercise `{name}` must end where its function ends (`}}` next)") });
+            }
+            open = None;
+            continue;
+        }
+        if open.is_some() {
+            continue; // the solution, left out
+        }
+        out.push_str(&rewrite_crate_paths(line, solution_crate, own_modules));
+        out.push('\n');
+    }
+    if let Some((at, name)) = open {
+        return Err(MarkerError { line: at, message: format!("exercise `{name}` is never closed") });
+    }
+    Ok((out, names))
+}
+
+/// `crate::kernels::f` -> `performance::kernels::f` when `kernels` is not one of the exercise's own modules.
+fn rewrite_crate_paths(line: &str, solution_crate: &str, own_modules: &[&str]) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("crate::") {
+        let before = &rest[..at];
+        let after = &rest[at + "crate::".len()..];
+        let module = after.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("");
+        // `crate::` preceded by an identifier character is part of a longer path (`$crate::`, `my_crate::`)
+        let standalone = !before.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$');
+        out.push_str(before);
+        if standalone && !own_modules.contains(&module) {
+            out.push_str(&format!("{solution_crate}::"));
+        } else {
+            out.push_str("crate::");
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+const HEADER: &str = "Generated by `cargo xtask exercises` from the solution; edit the solution and regenerate.";
+
+/// Every file of one lab's exercise crate: (path relative to the workspace root, contents).
+pub fn files(root: &Path, lab: &Lab) -> Result<Vec<(PathBuf, String)>, String> {
+    let solution = root.join("code").join(lab.solution_crate);
+    let dir = lab.dir();
+    let mut files = Vec::new();
+    let mut all_names = Vec::new();
+    for module in lab.modules {
+        let path = solution.join("src").join(format!("{module}.rs"));
+        let source = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let (text, names) = starter(&source, lab.solution_crate, lab.modules)
+            .map_err(|e| format!("{}:{}: {}", path.display(), e.line, e.message))?;
+        if names.is_empty() {
+            return Err(format!("{} has no `// ANCHOR: exercise_...` regions", path.display()));
+        }
+        all_names.extend(names);
+        files.push((dir.join("src").join(format!("{module}.rs")), format!("// {HEADER}\n// Solution: code/{}/src/{module}.rs\n{text}", lab.solution_crate)));
+    }
+    let mods: String = lab.modules.iter().map(|m| format!("pub mod {m};\n")).collect();
+    files.push((
+        dir.join("src/lib.rs"),
+        format!(
+            "//! Lab {id}, the exercises. {HEADER}\n//!\n//! Fill in every `todo!()` ({names}), then `cargo test -p {package}` passes.\n\
+             //! The lab's page, `{page}`, explains each step and has hints; the solution is `code/{sol}`.\n\
+             //! To start again: `cargo xtask exercises reset {id}`.\n\
+             #![allow(unused)] // until the `todo!()`s are filled in, some imports and helpers are unused\n\n{mods}",
+            id = lab.id,
+            names = all_names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+            package = lab.package,
+            page = lab.page,
+            sol = lab.solution_crate,
+        ),
+    ));
+    files.push((dir.join("Cargo.toml"), manifest(&solution, lab)?));
+    Ok(files)
+}
+
+/// The exercise's manifest: the solution crate's dependencies (it uses its other modules), minus skeptic.
+fn manifest(solution: &Path, lab: &Lab) -> Result<String, String> {
+    let path = solution.join("Cargo.toml");
+    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let section = |name: &str| -> String {
+        let start = text.find(&format!("\n[{name}]\n")).map(|i| i + name.len() + 4);
+        let Some(start) = start else { return String::new() };
+        let body = &text[start..];
+        let end = body.find("\n[").map_or(body.len(), |i| i + 1);
+        body[..end].lines().filter(|l| !l.trim().is_empty() && !l.starts_with("skeptic")).map(|l| format!("{l}\n")).collect()
+    };
+    Ok(format!(
+        "# {HEADER}\n[package]\nname = \"{package}\"\nversion = \"0.1.0\"\ndescription = \"Lab {id}'s exercises: the solution's code with the learner's parts left as todo!().\"\n\
+         edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n\
+         [dependencies]\n{sol} = {{ path = \"../../code/{sol}\" }}\n{deps}\n[dev-dependencies]\n{dev}",
+        package = lab.package,
+        id = lab.id,
+        sol = lab.solution_crate,
+        deps = section("dependencies"),
+        dev = section("dev-dependencies"),
+    ))
+}
+
+/// The exercises of a lab, sorted.
+pub fn names(root: &Path, lab: &Lab) -> Result<Vec<String>, String> {
+    let mut all = Vec::new();
+    for module in lab.modules {
+        let path = root.join("code").join(lab.solution_crate).join("src").join(format!("{module}.rs"));
+        let source = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        all.extend(starter(&source, lab.solution_crate, lab.modules).map_err(|e| e.message)?.1);
+    }
+    all.sort();
+    Ok(all)
+}
+
+/// Files whose contents on disk differ from what the solutions generate.
+pub fn stale(root: &Path, lab: &Lab) -> Result<Vec<PathBuf>, String> {
+    Ok(files(root, lab)?
+        .into_iter()
+        .filter(|(path, text)| fs::read_to_string(root.join(path)).ok().as_deref() != Some(text.as_str()))
+        .map(|(path, _)| path)
+        .collect())
+}
+
+/// Writes a lab's exercise crate. Without `force`, refuses to overwrite a file that differs from what was
+/// generated before (a learner's work): that file is listed instead.
+pub fn write(root: &Path, lab: &Lab, force: bool) -> Result<(), String> {
+    for (path, text) in files(root, lab)? {
+        let full = root.join(&path);
+        if let Some(dir) = full.parent() {
+            fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        if fs::read_to_string(&full).ok().as_deref() == Some(text.as_str()) {
+            continue; // already the starter code
+        }
+        if !force && full.exists() && is_edited(root, &path)? {
+            return Err(format!(
+                "{} has changes that are not committed (your work?): keeping it. `cargo xtask exercises reset {}` overwrites it.",
+                path.display(),
+                lab.id
+            ));
+        }
+        fs::write(&full, text).map_err(|e| format!("{}: {e}", full.display()))?;
+    }
+    Ok(())
+}
+
+/// Whether git shows uncommitted changes to a file (an untracked file counts as not edited: it was generated).
+fn is_edited(root: &Path, path: &Path) -> Result<bool, String> {
+    let out = std::process::Command::new("git")
+        .current_dir(root)
+        .args(["diff", "--quiet", "HEAD", "--"])
+        .arg(path)
+        .status()
+        .map_err(|e| format!("git: {e}"))?;
+    Ok(out.code() == Some(1))
+}
+
+/// Reads `cargo test` output of the starter code: the names of the failing tests, and whether each failure is a
+/// `todo!()` of an exercise (`not yet implemented: exercise ...`). Returns the failures that are not.
+pub fn unexpected_failures(output: &str) -> (usize, Vec<String>, Vec<String>) {
+    // sections look like "---- knn::tests::step3::gives_the_slow_answer stdout ----" followed by the panic
+    let mut failures = 0;
+    let mut other = Vec::new();
+    let mut exercises_seen = Vec::new();
+    let mut sections = output.split("\n---- ").skip(1).peekable();
+    while let Some(section) = sections.next() {
+        let Some((name, body)) = section.split_once(" stdout ----") else { continue };
+        failures += 1;
+        let body = body.split("\nfailures:").next().unwrap_or(body);
+        match body.find("not yet implemented: exercise `") {
+            Some(at) => {
+                let rest = &body[at + "not yet implemented: exercise `".len()..];
+                if let Some(end) = rest.find('`') {
+                    exercises_seen.push(rest[..end].to_owned());
+                }
+            }
+            None => other.push(name.to_owned()),
+        }
+    }
+    exercises_seen.sort();
+    exercises_seen.dedup();
+    (failures, other, exercises_seen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOLUTION: &str = "use crate::kernels::fast;\nuse crate::knn::Own;\n\n/// Doubles.\npub fn double(x: f64) -> f64 {\n    // ANCHOR: exercise_double\n    let y = x * 2.0;\n    y\n    // ANCHOR_END: exercise_double\n}\n\nfn given() -> u8 {\n    1\n}\n";
+
+    #[test]
+    fn marked_bodies_become_todo_and_the_rest_is_kept() {
+        let (text, names) = starter(SOLUTION, "performance", &["knn"]).unwrap();
+        assert_eq!(names, ["double"]);
+        assert!(text.contains("    todo!(\"exercise `double`\")\n}"), "{text}");
+        assert!(!text.contains("x * 2.0"));
+        assert!(text.contains("fn given() -> u8 {\n    1\n}"));
+        assert!(text.contains("use performance::kernels::fast;"), "another module of the solution crate");
+        assert!(text.contains("use crate::knn::Own;"), "the exercise's own module");
+    }
+
+    #[test]
+    fn badly_marked_regions_are_errors() {
+        let unclosed = "fn f() {\n    // ANCHOR: exercise_a\n    1\n}\n";
+        assert_eq!(starter(unclosed, "p", &[]).unwrap_err().message, "exercise `a` is never closed");
+        let not_a_body = "fn f() {\n    // ANCHOR: exercise_a\n    let x = 1;\n    // ANCHOR_END: exercise_a\n    x\n}\n";
+        assert!(starter(not_a_body, "p", &[]).unwrap_err().message.contains("must end where its function ends"));
+        let stray = "// ANCHOR_END: exercise_b\n";
+        assert!(starter(stray, "p", &[]).unwrap_err().message.contains("without its start"));
+        let nested = "fn f() {\n    // ANCHOR: exercise_a\n    // ANCHOR: exercise_b\n";
+        assert!(starter(nested, "p", &[]).unwrap_err().message.contains("starts inside"));
+    }
+
+    #[test]
+    fn only_standalone_crate_paths_are_rewritten() {
+        assert_eq!(rewrite_crate_paths("$crate::x; my_crate::y; crate::z::w", "p", &[]), "$crate::x; my_crate::y; p::z::w");
+    }
+
+    #[test]
+    fn test_output_is_read_for_todo_failures() {
+        let output = "running 3 tests\n\n failures:\n\n---- a::one stdout ----\n\nthread 'a::one' panicked at src/knn.rs:9:5:\nnot yet implemented: exercise `select`\n\n---- a::two stdout ----\n\nthread 'a::two' panicked at src/knn.rs:12:5:\nassertion failed\n\nfailures:\n    a::one\n    a::two\n";
+        let (failures, other, seen) = unexpected_failures(output);
+        assert_eq!(failures, 2);
+        assert_eq!(other, ["a::two"]);
+        assert_eq!(seen, ["select"]);
+    }
+}
