@@ -263,6 +263,100 @@ pub fn write_kernels_debug(out: &std::path::Path, runs: usize) -> Result<(), Box
     Ok(())
 }
 
+// ANCHOR: build_profiles
+/// The build profiles compared: cargo's `release`, and the workspace's `release-lto` (the same, plus
+/// `lto = "fat"` and `codegen-units = 1`).
+pub const BUILD_PROFILES: [&str; 2] = ["release", "release-lto"];
+pub const BUILD_PROFILES_TABLE: &str = "performance/build-profiles.md";
+
+/// The workloads timed under each build profile: a kernel from this page and the lab's two ends.
+pub fn build_profile_timings(runs: usize) -> Vec<course_utils::Timing> {
+    use crate::knn;
+    use crate::lab_1_2_5::{Input, LAB};
+    use std::hint::black_box;
+    use std::time::Instant;
+    let time = |name: &str, f: &mut dyn FnMut()| {
+        f(); // warm-up
+        let samples = (0..runs.max(1))
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect();
+        course_utils::Timing::from_samples(name.to_owned(), samples)
+    };
+    let dots = DotInput::new(IN_CACHE.0, IN_CACHE.1);
+    let lab = Input::new(LAB, 42);
+    vec![
+        time("dot product, index loop (in cache)", &mut || {
+            for _ in 0..dots.reps {
+                black_box(dot_indexed(black_box(&dots.x), black_box(&dots.y)).ok());
+            }
+        }),
+        time("dot product, 8 lanes (in cache)", &mut || {
+            for _ in 0..dots.reps {
+                black_box(dot_lanes(black_box(&dots.x), black_box(&dots.y)).ok());
+            }
+        }),
+        time("Lab 1.2.5, the slow function", &mut || {
+            black_box(knn::knn_slow(black_box(&lab.nested), lab.k).ok());
+        }),
+        time("Lab 1.2.5, step 5", &mut || {
+            black_box(knn::knn_step5_parallel(black_box(lab.array.view()), lab.k).ok());
+        }),
+    ]
+}
+// ANCHOR_END: build_profiles
+
+/// One build profile's medians, as lines `name<TAB>nanoseconds`, kept between the two runs in `target/`.
+fn medians_path(profile: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../target/build-profiles/{profile}.tsv"))
+}
+
+/// Times the workloads in this binary, built with `profile`, and saves the medians; the last profile of
+/// [`BUILD_PROFILES`] then writes the table comparing them all.
+pub fn write_build_profile(out: &std::path::Path, profile: &str, runs: usize) -> Result<(), Box<dyn std::error::Error>> {
+    use course_utils::table::{Align, Table, format_duration, format_ratio, generated_header, write_generated};
+    let index = BUILD_PROFILES.iter().position(|p| *p == profile).ok_or(format!("unknown build profile `{profile}`: expected one of {BUILD_PROFILES:?}"))?;
+    if cfg!(debug_assertions) {
+        return Err("build profiles are measured on optimised builds: run with --release or --profile release-lto".into());
+    }
+    let timings = build_profile_timings(runs);
+    let text: String = timings.iter().map(|t| format!("{}\t{}\n", t.name, t.median.as_nanos())).collect();
+    write_generated(&medians_path(profile), &text)?;
+    println!("{profile}: {}", timings.iter().map(|t| format!("{} {}", t.name, format_duration(t.median))).collect::<Vec<_>>().join(", "));
+    if index + 1 < BUILD_PROFILES.len() {
+        return Ok(());
+    }
+    let mut columns = Vec::new();
+    for p in BUILD_PROFILES {
+        let saved = std::fs::read_to_string(medians_path(p)).map_err(|e| format!("no timings of the `{p}` build ({e}): run that profile first"))?;
+        let medians: Vec<(String, u128)> = saved
+            .lines()
+            .map(|l| l.split_once('\t').and_then(|(n, v)| Some((n.to_owned(), v.parse().ok()?))).ok_or(format!("unreadable line {l:?}")))
+            .collect::<Result<_, _>>()?;
+        columns.push(medians);
+    }
+    let mut table = Table::new(["workload", "`release`", "`release-lto`", "speedup"]);
+    table.align(0, Align::Left);
+    for (i, (name, base)) in columns[0].iter().enumerate() {
+        let lto = columns[1].get(i).filter(|(n, _)| n == name).ok_or(format!("`{name}` missing from the release-lto timings"))?.1;
+        let d = |ns: u128| std::time::Duration::from_nanos(ns as u64);
+        table.push([name.clone(), format_duration(d(*base)), format_duration(d(lto)), format_ratio(*base as f64 / lto as f64)]);
+    }
+    let text = format!(
+        "{}{}\n*Medians of {runs} runs, each profile's binary timed in its own run. `release-lto` is `release` plus \
+         `lto = \"fat\"` and `codegen-units = 1` (the workspace's `Cargo.toml`). {}*\n",
+        generated_header("code/performance/src/kernels.rs"),
+        table.to_markdown(),
+        course_utils::Machine::current()
+    );
+    write_generated(&out.join(BUILD_PROFILES_TABLE), &text)?;
+    println!("wrote {BUILD_PROFILES_TABLE}");
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,8 +391,17 @@ mod tests {
         assert_eq!(report.timings().len(), 5);
         assert!(report.to_string().contains("GFLOP/s"));
         assert_eq!(precision_report(1000, 3, 1).unwrap().timings().len(), 2);
+
         let error = f32_relative_error(100_000);
         assert!(error > 0.0 && error < 1e-4, "f32 keeps about 7 digits: {error}");
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    fn a_debug_build_refuses_to_stand_in_for_an_optimised_one() {
+        let err = write_build_profile(std::path::Path::new("/nonexistent"), "release", 1).unwrap_err();
+        assert!(err.to_string().contains("optimised builds"), "{err}");
+        assert!(write_build_profile(std::path::Path::new("/nonexistent"), "turbo", 1).unwrap_err().to_string().contains("unknown build profile"));
     }
 
     proptest! {

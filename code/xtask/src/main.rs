@@ -409,6 +409,14 @@ fn figures(root: &Path) -> Result {
             .args(["run", "--release", "--locked", "-p", &name, "--example", &example, "--"])
             .arg(&out))?;
     }
+    for profile in ["release", "release-lto"] {
+        step(&format!("figures of performance: timings of the `{profile}` build, for the build-profile table"));
+        run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(root)
+            .args(["run", "--locked", "--profile", profile, "-p", "performance", "--example", "performance-figures", "--"])
+            .arg(&out)
+            .args(["build-profile", profile]))?;
+    }
     step("figures of performance: the kernels in a debug build, for the optimiser's before/after");
     run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
