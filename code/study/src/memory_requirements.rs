@@ -55,10 +55,13 @@ pub fn parse_time_output(text: &str) -> Result<Usage, MeasureError> {
     Ok(Usage { peak_rss: kib * 1024, seconds })
 }
 
-/// Builds the lab's example in release mode and returns the executable's path (from cargo's JSON messages).
+/// Builds the lab's example (with every other program of the workspace) in release mode and returns the
+/// executable's path (from cargo's JSON messages).
 pub fn build(root: &Path, lab: &Lab) -> Result<PathBuf, MeasureError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let args = ["build", "--release", "--locked", "-p", lab.package, "--example", lab.example, "--message-format=json"];
+    // the whole workspace, as `cargo xtask figures` builds it: with `-p` alone, cargo may pick other dependency
+    // features and compile polars once more
+    let args = ["build", "--release", "--locked", "--workspace", "--examples", "--message-format=json"];
     let out = Command::new(&cargo).current_dir(root).args(args).stderr(Stdio::inherit()).output()?;
     let command = format!("cargo {}", args.join(" "));
     if !out.status.success() {

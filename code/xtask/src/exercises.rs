@@ -242,8 +242,7 @@ pub fn unexpected_failures(output: &str) -> (usize, Vec<String>, Vec<String>) {
     let mut failures = 0;
     let mut other = Vec::new();
     let mut exercises_seen = Vec::new();
-    let mut sections = output.split("\n---- ").skip(1).peekable();
-    while let Some(section) = sections.next() {
+    for section in output.split("\n---- ").skip(1) {
         let Some((name, body)) = section.split_once(" stdout ----") else { continue };
         failures += 1;
         let body = body.split("\nfailures:").next().unwrap_or(body);

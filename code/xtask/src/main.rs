@@ -401,22 +401,19 @@ fn figures(root: &Path) -> Result {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     crates.sort();
+    let bin = release_build(root)?;
     for name in crates.iter().filter(|n| *n != BLAS_CRATE) {
         step(&format!("figures of {name}"));
-        let example = format!("{name}-figures");
-        run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .current_dir(root)
-            .args(["run", "--release", "--locked", "-p", &name, "--example", &example, "--"])
-            .arg(&out))?;
+        run(Command::new(bin.join("examples").join(format!("{name}-figures"))).current_dir(root).arg(&out))?;
     }
-    for profile in ["release", "release-lto"] {
-        step(&format!("figures of performance: timings of the `{profile}` build, for the build-profile table"));
-        run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .current_dir(root)
-            .args(["run", "--locked", "--profile", profile, "-p", "performance", "--example", "performance-figures", "--"])
-            .arg(&out)
-            .args(["build-profile", profile]))?;
-    }
+    step("figures of performance: timings of the `release` build, for the build-profile table");
+    run(Command::new(bin.join("examples/performance-figures")).current_dir(root).arg(&out).args(["build-profile", "release"]))?;
+    step("figures of performance: the same timings from a `release-lto` build (lto = fat, codegen-units = 1)");
+    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(root)
+        .args(["run", "--locked", "--profile", "release-lto", "-p", "performance", "--example", "performance-figures", "--"])
+        .arg(&out)
+        .args(["build-profile", "release-lto"]))?;
     step("figures of performance: the kernels in a debug build, for the optimiser's before/after");
     run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
@@ -444,12 +441,19 @@ fn has_openblas() -> bool {
 
 /// The cross-language generator: its own command, because it needs Python and takes a few minutes.
 fn python_vs_rust(root: &Path, only_lab: Option<&str>) -> Result {
+    let bin = release_build(root)?;
     step("Python and Rust, side by side (release build)");
-    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root)
-        .args(["run", "--release", "--locked", "-p", "python-vs-rust", "--"])
-        .arg(root.join("figures"))
-        .args(only_lab))
+    run(Command::new(bin.join("python-vs-rust")).current_dir(root).arg(root.join("figures")).args(only_lab))
+}
+
+/// Builds every program of the workspace in release mode in one cargo call and returns the folder of the
+/// binaries. One call, because cargo picks dependency features per selected package: `cargo run -p a` and
+/// `cargo run -p b` can each compile polars anew, while `--workspace` unifies the features once for all.
+fn release_build(root: &Path) -> Result<PathBuf> {
+    step("cargo build --release --workspace --bins --examples (one build of polars for every generator)");
+    cargo(root, &["build", "--release", "--locked", "--workspace", "--bins", "--examples"])?;
+    let target = env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    Ok(if target.is_absolute() { target } else { root.join(target) }.join("release"))
 }
 
 #[cfg(test)]
