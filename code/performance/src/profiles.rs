@@ -48,7 +48,7 @@ pub fn profile<T>(title: &str, frequency: i32, min_seconds: f64, mut work: impl 
         calls += 1;
     }
     let seconds = start.elapsed().as_secs_f64();
-    let report = guard.report().build()?;
+    let report = guard.report().frames_post_processor(fold_rayon_plumbing).build()?;
 
     let mut options = pprof::flamegraph::Options::default();
     options.title = title.to_owned();
@@ -81,6 +81,20 @@ pub fn profile<T>(title: &str, frequency: i32, min_seconds: f64, mut work: impl 
     Ok(Profile { samples, seconds, frequency, calls, functions, flamegraph_svg: String::from_utf8_lossy(&svg).into_owned() })
 }
 // ANCHOR_END: profile
+
+/// Folds rayon's work splitting into one frame. Each split of a parallel iterator recurses through
+/// `bridge_producer_consumer`, `join_context` and their closures, which makes a parallel flamegraph dozens of
+/// frames tall without saying anything about the program. Frames are innermost first: everything from the
+/// innermost frame that mentions rayon outwards becomes one frame, `rayon worker`; the work it ran keeps its
+/// frames and its samples.
+pub fn fold_rayon_plumbing(frames: &mut pprof::Frames) {
+    let mentions_rayon = |inlined: &Vec<pprof::Symbol>| inlined.iter().any(|symbol| symbol.name().contains("rayon"));
+    if let Some(cut) = frames.frames.iter().position(mentions_rayon) {
+        frames.frames.truncate(cut);
+        let worker = pprof::Symbol { name: Some(b"rayon worker (its work-splitting frames folded)".to_vec()), addr: None, lineno: None, filename: None };
+        frames.frames.push(vec![worker]);
+    }
+}
 
 /// An `<img>` tag holding an SVG as a data URI, for the book. A flamegraph's SVG carries its own stylesheet
 /// (`text { font-family: monospace }`) and an `onload` handler: drawn inline, they would restyle every figure on
@@ -177,6 +191,25 @@ mod tests {
         assert_eq!(display_name("next<f64>"), "next<f64>");
         let long = "merge_up<(f64, usize), alloc::slice::{impl#0}::sort_by::{closure_env#0}<(f64, usize)>>";
         assert_eq!(display_name(long), "merge_up<…>");
+    }
+
+    #[test]
+    fn rayon_splitting_is_folded_into_one_frame_and_the_work_kept() {
+        let symbol = |name: &str| pprof::Symbol { name: Some(name.as_bytes().to_vec()), addr: None, lineno: None, filename: None };
+        let stack = |names: &[&str]| names.iter().map(|n| vec![symbol(n)]).collect::<Vec<_>>();
+        let mut frames = pprof::Frames {
+            // innermost first, as pprof records them
+            frames: stack(&["sqrt", "performance::knn::k_nearest", "helper<rayon::iter::Zip>", "join_context", "helper<rayon::iter::Zip>", "main"]),
+            thread_name: "worker".into(),
+            thread_id: 1,
+            sample_timestamp: std::time::SystemTime::now(),
+        };
+        fold_rayon_plumbing(&mut frames);
+        let names: Vec<String> = frames.frames.iter().map(|f| f[0].name()).collect();
+        assert_eq!(names, ["sqrt", "performance::knn::k_nearest", "rayon worker (its work-splitting frames folded)"]);
+        let mut serial = pprof::Frames { frames: stack(&["sqrt", "main"]), ..frames };
+        fold_rayon_plumbing(&mut serial);
+        assert_eq!(serial.frames.len(), 2, "a stack without rayon is left alone");
     }
 
     #[inline(never)]
