@@ -176,6 +176,8 @@ test("key pages are screenshotted for reviewers", async () => {
     ["visualization/lab-1-2-3-dashboard.html", "lab-1-2-3-dashboard"],
     ["visualization/statistical-plots.html", "statistical-plots"],
     ["guidance/python-vs-rust.html", "python-vs-rust"],
+    ["performance/lab-1-2-5-profiling.html", "lab-1-2-5"],
+    ["performance/instead-of-numba.html", "instead-of-numba"],
     ["index.html", "overview"],
   ];
   for (const [rel, name] of key) {
