@@ -18,7 +18,9 @@ pub fn outer_loops(a: &Array1<f32>, b: &Array1<f32>) -> Array2<f32> {
 // ANCHOR: outer_broadcast
 /// NumPy's `a[:, None] * b[None, :]`: two views with an inserted axis, multiplied with broadcasting.
 pub fn outer_broadcast(a: &Array1<f32>, b: &Array1<f32>) -> Array2<f32> {
+    // ANCHOR: exercise_outer_broadcast
     &a.view().insert_axis(Axis(1)) * &b.view().insert_axis(Axis(0))
+    // ANCHOR_END: exercise_outer_broadcast
 }
 // ANCHOR_END: outer_broadcast
 
@@ -34,7 +36,9 @@ fn with_stretched<R>(a: &Array1<f32>, b: &Array1<f32>, f: impl FnOnce(ArrayView2
 
 /// `Zip` walks both stretched inputs together and collects each product into a new array, written once.
 pub fn outer_zip(a: &Array1<f32>, b: &Array1<f32>) -> Array2<f32> {
+    // ANCHOR: exercise_outer_zip
     with_stretched(a, b, |column, row| Zip::from(column).and(row).map_collect(|&x, &y| x * y))
+    // ANCHOR_END: exercise_outer_zip
 }
 // ANCHOR_END: outer_zip
 
@@ -49,12 +53,14 @@ pub fn outer_parallel(a: &Array1<f32>, b: &Array1<f32>) -> Array2<f32> {
 /// Writes into an existing output (resized if its shape is wrong), NumPy's `np.multiply(a[:, None], b, out=out)`:
 /// called again with the same `out`, it allocates nothing and touches no fresh memory.
 pub fn outer_into(a: &Array1<f32>, b: &Array1<f32>, out: &mut Array2<f32>) {
+    // ANCHOR: exercise_outer_into
     if out.dim() != (a.len(), b.len()) {
         *out = Array2::zeros((a.len(), b.len()));
     }
     Zip::from(out.rows_mut()).and(a).for_each(|mut row, &x| {
         Zip::from(&mut row).and(b).for_each(|o, &y| *o = x * y);
     });
+    // ANCHOR_END: exercise_outer_into
 }
 
 /// The same, rows split over the cores.
@@ -73,30 +79,58 @@ mod tests {
     use super::*;
     use ndarray::array;
 
+    fn inputs() -> (Array1<f32>, Array1<f32>) {
+        (Array1::from_iter((0..37).map(|i| i as f32 * 0.5 - 3.0)), Array1::from_iter((0..29).map(|i| (i as f32).sin())))
+    }
+
     #[test]
-    fn every_outer_product_matches_the_loops() {
-        let a = Array1::from_iter((0..37).map(|i| i as f32 * 0.5 - 3.0));
-        let b = Array1::from_iter((0..29).map(|i| (i as f32).sin()));
-        let reference = outer_loops(&a, &b);
-        assert_eq!(reference[[36, 28]], a[36] * b[28]);
-        for f in [outer_broadcast, outer_zip, outer_parallel] {
-            assert_eq!(f(&a, &b), reference, "the same products, so bit-identical");
-        }
-        for into in [outer_into, outer_into_parallel] {
-            let mut out = Array2::from_elem((2, 2), f32::NAN); // wrong shape and garbage: must be replaced
-            into(&a, &b, &mut out);
-            assert_eq!(out, reference);
-            out.fill(f32::NAN); // right shape, garbage: every element must be overwritten
-            into(&a, &b, &mut out);
-            assert_eq!(out, reference);
-        }
+    fn the_loops_compute_each_product() {
+        let (a, b) = inputs();
+        assert_eq!(outer_loops(&a, &b)[[36, 28]], a[36] * b[28]);
+    }
+
+    /// One test per version, so each passes or fails on its own (the lab's exercises rely on it).
+    macro_rules! allocating_versions {
+        ($($name:ident: $f:expr;)*) => {$(
+            #[test]
+            fn $name() {
+                let (a, b) = inputs();
+                assert_eq!($f(&a, &b), outer_loops(&a, &b), "the same products, so bit-identical");
+                assert_eq!($f(&array![], &array![1.0, 2.0]).dim(), (0, 2));
+            }
+        )*};
+    }
+
+    allocating_versions! {
+        broadcast_matches_the_loops: outer_broadcast;
+        zip_matches_the_loops: outer_zip;
+        parallel_matches_the_loops: outer_parallel;
+    }
+
+    macro_rules! into_versions {
+        ($($name:ident: $into:expr;)*) => {$(
+            #[test]
+            fn $name() {
+                let (a, b) = inputs();
+                let reference = outer_loops(&a, &b);
+                let mut out = Array2::from_elem((2, 2), f32::NAN); // wrong shape and garbage: must be replaced
+                $into(&a, &b, &mut out);
+                assert_eq!(out, reference);
+                out.fill(f32::NAN); // right shape, garbage: every element must be overwritten
+                $into(&a, &b, &mut out);
+                assert_eq!(out, reference);
+            }
+        )*};
+    }
+
+    into_versions! {
+        into_overwrites_a_kept_output: outer_into;
+        into_parallel_overwrites_a_kept_output: outer_into_parallel;
     }
 
     #[test]
     fn small_and_empty_cases() {
-        assert_eq!(outer_broadcast(&array![1.0, 2.0], &array![3.0]), array![[3.0], [6.0]]);
-        for f in [outer_loops, outer_broadcast, outer_zip, outer_parallel] {
-            assert_eq!(f(&array![], &array![1.0, 2.0]).dim(), (0, 2));
-        }
+        assert_eq!(outer_loops(&array![1.0, 2.0], &array![3.0]), array![[3.0], [6.0]]);
+        assert_eq!(outer_loops(&array![], &array![1.0, 2.0]).dim(), (0, 2));
     }
 }

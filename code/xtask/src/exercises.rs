@@ -31,13 +31,22 @@ pub struct Lab {
     pub page: &'static str,
 }
 
-pub const LABS: [Lab; 1] = [Lab {
-    id: "1.2.5",
-    package: "lab-1-2-5-exercise",
-    solution_crate: "performance",
-    modules: &["knn"],
-    page: "src/performance/lab-1-2-5-profiling.md",
-}];
+pub const LABS: [Lab; 2] = [
+    Lab {
+        id: "1.2.1",
+        package: "lab-1-2-1-exercise",
+        solution_crate: "arrays",
+        modules: &["batch_matmul", "outer"],
+        page: "src/arrays/lab-1-2-1-broadcasting.md",
+    },
+    Lab {
+        id: "1.2.5",
+        package: "lab-1-2-5-exercise",
+        solution_crate: "performance",
+        modules: &["knn"],
+        page: "src/performance/lab-1-2-5-profiling.md",
+    },
+];
 
 impl Lab {
     pub fn dir(&self) -> PathBuf {
