@@ -179,6 +179,7 @@ pub fn reference_f64(q: ArrayView4<f32>, k: ArrayView4<f32>, v: ArrayView4<f32>,
 // ANCHOR: einsum
 /// Attention the way it reads on paper, with einsum: materialises all B·H·S·T scores at once.
 pub fn attention_einsum(q: ArrayView4<f32>, k: ArrayView4<f32>, v: ArrayView4<f32>, mask: Mask) -> Result<Array4<f32>, AttentionError> {
+    // ANCHOR: exercise_einsum
     let (.., d, _) = check_shapes(&q, &k, &v, mask)?;
     let mut scores = einsum("bhsd,bhtd->bhst", &[&q, &k])?;
     scores *= 1.0 / (d as f32).sqrt();
@@ -193,12 +194,14 @@ pub fn attention_einsum(q: ArrayView4<f32>, k: ArrayView4<f32>, v: ArrayView4<f3
     }
     let out = einsum("bhst,bhtd->bhsd", &[&scores, &v])?;
     Ok(out.into_dimensionality::<Ix4>().map_err(internal)?)
+    // ANCHOR_END: exercise_einsum
 }
 // ANCHOR_END: einsum
 
 // ANCHOR: per_head
 /// The explicit version: one head at a time with `dot`, as a loop over the batch and the heads.
 pub fn attention_per_head(q: ArrayView4<f32>, k: ArrayView4<f32>, v: ArrayView4<f32>, mask: Mask) -> Result<Array4<f32>, AttentionError> {
+    // ANCHOR: exercise_per_head
     let (b, h, s, _, d, dv) = check_shapes(&q, &k, &v, mask)?;
     let scale = 1.0 / (d as f32).sqrt();
     let mut out = Array4::zeros((b, h, s, dv));
@@ -214,11 +217,14 @@ pub fn attention_per_head(q: ArrayView4<f32>, k: ArrayView4<f32>, v: ArrayView4<
         }
     }
     Ok(out)
+    // ANCHOR_END: exercise_per_head
 }
 // ANCHOR_END: per_head
 
+// ANCHOR: fused_head
 /// One head, fused: scores into a scratch buffer, softmax in place, weights times V straight into `out`.
 fn fused_head(q: ArrayView2<f32>, k: ArrayView2<f32>, v: ArrayView2<f32>, mask: Mask, scratch: &mut Array2<f32>, mut out: ArrayViewMut2<f32>) {
+    // ANCHOR: exercise_fused_head
     let scale = 1.0 / (q.ncols() as f32).sqrt();
     general_mat_mul(scale, &q, &k.t(), 0.0, scratch);
     if mask == Mask::Causal {
@@ -234,7 +240,9 @@ fn fused_head(q: ArrayView2<f32>, k: ArrayView2<f32>, v: ArrayView2<f32>, mask: 
     for (mut row, inv) in out.rows_mut().into_iter().zip(inverse_sums) {
         row *= inv;
     }
+    // ANCHOR_END: exercise_fused_head
 }
+// ANCHOR_END: fused_head
 
 // ANCHOR: fused
 /// Fused and parallel: rayon spreads the B·H heads over the cores; each head computes its scores into its
@@ -283,6 +291,7 @@ pub fn attention_streaming(
 }
 
 fn streaming_head(q: ArrayView2<f32>, k: ArrayView2<f32>, v: ArrayView2<f32>, mask: Mask, block: usize, mut out: ArrayViewMut2<f32>) {
+    // ANCHOR: exercise_streaming_head
     let (s, t) = (q.nrows(), k.nrows());
     let scale = 1.0 / (q.ncols() as f32).sqrt();
     let mut scores = Array2::<f32>::zeros((block, block));
@@ -327,6 +336,7 @@ fn streaming_head(q: ArrayView2<f32>, k: ArrayView2<f32>, v: ArrayView2<f32>, ma
             acc_row /= sum[r];
         }
     }
+    // ANCHOR_END: exercise_streaming_head
 }
 // ANCHOR_END: streaming
 
@@ -385,41 +395,85 @@ mod tests {
         )
     }
 
-    /// All f32 versions against the f64 reference. The outputs are convex combinations of V's rows, so an
-    /// absolute tolerance scaled by V's magnitude is the right yardstick: 1e-4 of max |v|.
-    fn all_agree((q, k, v): &Inputs, mask: Mask) {
+    type Version = fn(ArrayView4<'_, f32>, ArrayView4<'_, f32>, ArrayView4<'_, f32>, Mask) -> Result<Array4<f32>, AttentionError>;
+
+    fn streaming_3(q: ArrayView4<'_, f32>, k: ArrayView4<'_, f32>, v: ArrayView4<'_, f32>, mask: Mask) -> Result<Array4<f32>, AttentionError> {
+        attention_streaming(q, k, v, mask, 3)
+    }
+
+    fn streaming_64(q: ArrayView4<'_, f32>, k: ArrayView4<'_, f32>, v: ArrayView4<'_, f32>, mask: Mask) -> Result<Array4<f32>, AttentionError> {
+        attention_streaming(q, k, v, mask, 64)
+    }
+
+    /// A version against the f64 reference. The outputs are convex combinations of V's rows, so an absolute
+    /// tolerance scaled by V's magnitude is the right yardstick: 1e-4 of max |v|.
+    fn agrees(name: &str, version: Version, (q, k, v): &Inputs, mask: Mask) {
         let reference = reference_f64(q.view(), k.view(), v.view(), mask).unwrap();
         let vmax = v.iter().fold(0.0f32, |m, x| m.max(x.abs())) as f64;
-        let versions: [(&str, Array4<f32>); 5] = [
-            ("einsum", attention_einsum(q.view(), k.view(), v.view(), mask).unwrap()),
-            ("per head", attention_per_head(q.view(), k.view(), v.view(), mask).unwrap()),
-            ("fused", attention_fused(q.view(), k.view(), v.view(), mask).unwrap()),
-            ("streaming, block 3", attention_streaming(q.view(), k.view(), v.view(), mask, 3).unwrap()),
-            ("streaming, block 64", attention_streaming(q.view(), k.view(), v.view(), mask, 64).unwrap()),
-        ];
-        for (name, out) in versions {
-            assert_eq!(out.shape(), reference.shape(), "{name}");
-            for (x, r) in out.iter().zip(&reference) {
-                assert!((f64::from(*x) - r).abs() <= 1e-4 * vmax.max(1.0), "{name} ({mask:?}): {x} vs {r}");
+        let out = version(q.view(), k.view(), v.view(), mask).unwrap();
+        assert_eq!(out.shape(), reference.shape(), "{name}");
+        for (x, r) in out.iter().zip(&reference) {
+            assert!((f64::from(*x) - r).abs() <= 1e-4 * vmax.max(1.0), "{name} ({mask:?}): {x} vs {r}");
+        }
+    }
+
+    fn causal_outputs_ignore_future_keys(version: Version) {
+        let (q, k, v) = inputs(1, 2, 12, 12, 4, 1.0, 6);
+        let (mut k2, mut v2) = (k.clone(), v.clone());
+        k2.slice_mut(s![.., .., 8.., ..]).fill(9.0);
+        v2.slice_mut(s![.., .., 8.., ..]).fill(-9.0);
+        let (a, b) = (version(q.view(), k.view(), v.view(), Mask::Causal).unwrap(), version(q.view(), k2.view(), v2.view(), Mask::Causal).unwrap());
+        assert_eq!(a.slice(s![.., .., ..8, ..]), b.slice(s![.., .., ..8, ..]));
+        assert_ne!(a.slice(s![.., .., 8.., ..]), b.slice(s![.., .., 8.., ..]));
+    }
+
+    /// One test group per version, so each passes or fails on its own (the lab's exercises rely on it).
+    macro_rules! version_tests {
+        ($($module:ident: $name:literal, $version:expr;)*) => {$(
+            mod $module {
+                use super::*;
+
+                #[test]
+                fn agrees_on_random_inputs() {
+                    for mask in [Mask::None, Mask::Causal] {
+                        agrees($name, $version, &inputs(2, 3, 17, 17, 8, 1.0, 1), mask);
+                    }
+                    agrees($name, $version, &inputs(1, 2, 5, 11, 4, 1.0, 2), Mask::None); // more keys than queries
+                }
+
+                #[test]
+                fn agrees_on_adversarial_inputs() {
+                    for mask in [Mask::None, Mask::Causal] {
+                        agrees($name, $version, &inputs(1, 2, 9, 9, 16, 30.0, 3), mask); // logits in the thousands
+                        agrees($name, $version, &inputs(1, 1, 1, 1, 8, 1.0, 4), mask); // S = T = 1
+                        agrees($name, $version, &inputs(2, 2, 7, 7, 1, 1.0, 5), mask); // D = 1
+                    }
+                }
+
+                #[test]
+                fn causal_outputs_do_not_depend_on_future_keys() {
+                    causal_outputs_ignore_future_keys($version);
+                }
+
+                proptest! {
+                    #![proptest_config(ProptestConfig::with_cases(24))]
+                    #[test]
+                    fn agrees_for_any_shape(b in 1usize..3, h in 1usize..3, s in 1usize..10, extra in 0usize..4,
+                                            d in 1usize..6, causal in any::<bool>(), seed in any::<u64>()) {
+                        let (mask, t) = if causal { (Mask::Causal, s) } else { (Mask::None, s + extra) };
+                        agrees($name, $version, &inputs(b, h, s, t, d, 2.0, seed), mask);
+                    }
+                }
             }
-        }
+        )*};
     }
 
-    #[test]
-    fn versions_agree_on_random_inputs() {
-        for mask in [Mask::None, Mask::Causal] {
-            all_agree(&inputs(2, 3, 17, 17, 8, 1.0, 1), mask);
-        }
-        all_agree(&inputs(1, 2, 5, 11, 4, 1.0, 2), Mask::None); // more keys than queries
-    }
-
-    #[test]
-    fn versions_agree_on_adversarial_inputs() {
-        for mask in [Mask::None, Mask::Causal] {
-            all_agree(&inputs(1, 2, 9, 9, 16, 30.0, 3), mask); // logits in the thousands
-            all_agree(&inputs(1, 1, 1, 1, 8, 1.0, 4), mask); // S = T = 1
-            all_agree(&inputs(2, 2, 7, 7, 1, 1.0, 5), mask); // D = 1
-        }
+    version_tests! {
+        einsum_version: "einsum", attention_einsum;
+        per_head_version: "per head", attention_per_head;
+        fused_version: "fused", attention_fused;
+        streaming_block_3: "streaming, block 3", streaming_3;
+        streaming_block_64: "streaming, block 64", streaming_64;
     }
 
     #[test]
@@ -458,24 +512,6 @@ mod tests {
         }
         assert_eq!(row_max(&[]), f32::NEG_INFINITY);
         assert_eq!(row_max(&[3.0, -1.0, 9.0, 2.0, 0.0, 1.0, 5.0, 8.5, 9.5]), 9.5);
-    }
-
-    #[test]
-    fn causal_outputs_do_not_depend_on_future_keys() {
-        let (q, k, v) = inputs(1, 2, 12, 12, 4, 1.0, 6);
-        let (mut k2, mut v2) = (k.clone(), v.clone());
-        k2.slice_mut(s![.., .., 8.., ..]).fill(9.0);
-        v2.slice_mut(s![.., .., 8.., ..]).fill(-9.0);
-        type Version = fn(ArrayView4<'_, f32>, ArrayView4<'_, f32>, ArrayView4<'_, f32>, Mask) -> Result<Array4<f32>, AttentionError>;
-        let versions: [Version; 3] = [attention_fused, attention_per_head, attention_einsum];
-        for f in versions {
-            let (a, b) = (f(q.view(), k.view(), v.view(), Mask::Causal).unwrap(), f(q.view(), k2.view(), v2.view(), Mask::Causal).unwrap());
-            assert_eq!(a.slice(s![.., .., ..8, ..]), b.slice(s![.., .., ..8, ..]));
-            assert_ne!(a.slice(s![.., .., 8.., ..]), b.slice(s![.., .., 8.., ..]));
-        }
-        let a = attention_streaming(q.view(), k.view(), v.view(), Mask::Causal, 5).unwrap();
-        let b = attention_streaming(q.view(), k2.view(), v2.view(), Mask::Causal, 5).unwrap();
-        assert_eq!(a.slice(s![.., .., ..8, ..]), b.slice(s![.., .., ..8, ..]));
     }
 
     #[test]
@@ -523,15 +559,5 @@ mod tests {
             attention_streaming(q.view(), k.view(), v.view(), Mask::None, 4).unwrap(),
             attention_streaming(q_strided, k.view(), v.view(), Mask::None, 4).unwrap()
         );
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(48))]
-        #[test]
-        fn all_versions_agree_for_any_shape(b in 1usize..3, h in 1usize..3, s in 1usize..10, extra in 0usize..4,
-                                           d in 1usize..6, causal in any::<bool>(), seed in any::<u64>()) {
-            let (mask, t) = if causal { (Mask::Causal, s) } else { (Mask::None, s + extra) };
-            all_agree(&inputs(b, h, s, t, d, 2.0, seed), mask);
-        }
     }
 }

@@ -31,13 +31,20 @@ pub struct Lab {
     pub page: &'static str,
 }
 
-pub const LABS: [Lab; 2] = [
+pub const LABS: [Lab; 3] = [
     Lab {
         id: "1.2.1",
         package: "lab-1-2-1-exercise",
         solution_crate: "arrays",
         modules: &["batch_matmul", "outer"],
         page: "src/arrays/lab-1-2-1-broadcasting.md",
+    },
+    Lab {
+        id: "1.2.4",
+        package: "lab-1-2-4-exercise",
+        solution_crate: "arrays",
+        modules: &["attention"],
+        page: "src/arrays/lab-1-2-4-einsum.md",
     },
     Lab {
         id: "1.2.5",
@@ -244,30 +251,37 @@ fn is_edited(root: &Path, path: &Path) -> Result<bool, String> {
     Ok(out.code() == Some(1))
 }
 
-/// Reads `cargo test` output of the starter code: the names of the failing tests, and whether each failure is a
-/// `todo!()` of an exercise (`not yet implemented: exercise ...`). Returns the failures that are not.
+/// Reads `cargo test` output of the starter code: how many tests failed (libtest's closing `failures:` list),
+/// every panic message that is not an exercise's `todo!()` (a panic in a rayon worker is printed outside the
+/// test's captured section, so all panics of the output are read, not only the sections), and the exercises
+/// whose `todo!()` was reached.
 pub fn unexpected_failures(output: &str) -> (usize, Vec<String>, Vec<String>) {
-    // sections look like "---- knn::tests::step3::gives_the_slow_answer stdout ----" followed by the panic
-    let mut failures = 0;
+    let failures = output
+        .rsplit_once("\nfailures:\n")
+        .map_or(0, |(_, list)| list.lines().take_while(|l| !l.starts_with("test result")).filter(|l| l.starts_with("    ")).count());
     let mut other = Vec::new();
-    let mut exercises_seen = Vec::new();
-    for section in output.split("\n---- ").skip(1) {
-        let Some((name, body)) = section.split_once(" stdout ----") else { continue };
-        failures += 1;
-        let body = body.split("\nfailures:").next().unwrap_or(body);
-        match body.find("not yet implemented: exercise `") {
+    let mut seen = Vec::new();
+    let lines: Vec<&str> = output.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if !line.contains(" panicked at ") {
+            continue;
+        }
+        let message = lines.get(i + 1).copied().unwrap_or("");
+        match message.find("not yet implemented: exercise `") {
             Some(at) => {
-                let rest = &body[at + "not yet implemented: exercise `".len()..];
+                let rest = &message[at + "not yet implemented: exercise `".len()..];
                 if let Some(end) = rest.find('`') {
-                    exercises_seen.push(rest[..end].to_owned());
+                    seen.push(rest[..end].to_owned());
                 }
             }
-            None => other.push(name.to_owned()),
+            None => other.push(message.trim().to_owned()),
         }
     }
-    exercises_seen.sort();
-    exercises_seen.dedup();
-    (failures, other, exercises_seen)
+    seen.sort();
+    seen.dedup();
+    other.sort();
+    other.dedup();
+    (failures, other, seen)
 }
 
 #[cfg(test)]
@@ -306,10 +320,10 @@ mod tests {
 
     #[test]
     fn test_output_is_read_for_todo_failures() {
-        let output = "running 3 tests\n\n failures:\n\n---- a::one stdout ----\n\nthread 'a::one' panicked at src/knn.rs:9:5:\nnot yet implemented: exercise `select`\n\n---- a::two stdout ----\n\nthread 'a::two' panicked at src/knn.rs:12:5:\nassertion failed\n\nfailures:\n    a::one\n    a::two\n";
+        let output = "running 3 tests\nthread '<unnamed>' (7) panicked at src/attention.rs:300:5:\nnot yet implemented: exercise `fused_head`\n\nfailures:\n\n---- a::one stdout ----\n\nthread 'a::one' panicked at src/knn.rs:9:5:\nnot yet implemented: exercise `select`\n\n---- a::two stdout ----\n\nthread 'a::two' panicked at src/knn.rs:12:5:\nassertion failed: x\n\nfailures:\n    a::one\n    a::two\n    a::three\n\ntest result: FAILED. 0 passed; 3 failed\n";
         let (failures, other, seen) = unexpected_failures(output);
-        assert_eq!(failures, 2);
-        assert_eq!(other, ["a::two"]);
-        assert_eq!(seen, ["select"]);
+        assert_eq!(failures, 3, "the closing list counts tests whose panic was not captured too");
+        assert_eq!(other, ["assertion failed: x"]);
+        assert_eq!(seen, ["fused_head", "select"], "a panic printed outside any section counts");
     }
 }

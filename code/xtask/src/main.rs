@@ -338,7 +338,7 @@ fn exercises_check(root: &Path) -> Result {
             return Err(format!("{}: cargo test failed without a failing test (does it compile?):\n{text}", lab.package));
         }
         if !other.is_empty() {
-            return Err(format!("{}: tests failing for another reason than a todo!(): {}", lab.package, other.join(", ")));
+            return Err(format!("{}: tests failing for another reason than a todo!(): {}", lab.package, other.join("; ")));
         }
         if seen != names {
             return Err(format!("{}: exercises no test reaches: want {names:?}, reached {seen:?}", lab.package));
