@@ -1,5 +1,6 @@
 //! Regenerates the chapter's tables into `figures/dataframes/`.
-//! Run through `cargo xtask figures` (release mode), or: `cargo run --release -p dataframes --example dataframes-figures -- figures`
+//! Run through `cargo xtask figures` (release mode), or: `cargo run --release -p dataframes --example dataframes-figures -- figures [lab|io]`
+//! (one part only: `lab` for Lab 1.2.2's table, `io` for the file-format table).
 use course_utils::memory::{INSTRUMENTED_SYSTEM, PeakMemAlloc};
 use std::alloc::System;
 use std::path::PathBuf;
@@ -10,6 +11,12 @@ static HEAP: &PeakMemAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "figures".into()));
-    dataframes::lab_1_2_2::run(Some(&out), true)?;
-    dataframes::io::run(Some(&out))
+    let part = std::env::args().nth(2);
+    if part.as_deref().is_none_or(|p| p == "lab") {
+        dataframes::lab_1_2_2::run(Some(&out), true)?;
+    }
+    if part.as_deref().is_none_or(|p| p == "io") {
+        dataframes::io::run(Some(&out))?;
+    }
+    Ok(())
 }

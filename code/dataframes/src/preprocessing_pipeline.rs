@@ -8,7 +8,7 @@
 use ndarray::Array2;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use rayon::prelude::*;
 
 // ANCHOR: config
 /// What a column is to the pipeline.
@@ -202,91 +202,102 @@ impl Preprocessor {
         }
         // rows dropped by a DropRows strategy do not take part in any statistic
         let drop_mask = self.drop_mask(train, &roles)?;
-        let mut columns = Vec::with_capacity(roles.len());
-        for (name, role) in roles {
-            let col = column(train, &name)?;
-            let dtype = col.dtype().to_string();
-            let had_nulls = null_mask(col).iter().zip(&drop_mask).any(|(null, dropped)| *null && !dropped);
-            let fitted = match role {
-                Role::Numeric => {
-                    let values = numeric_values(col, &name)?;
-                    let mut present: Vec<f64> = values.iter().zip(&drop_mask).filter(|(_, d)| !**d).filter_map(|(v, _)| *v).collect();
-                    if present.is_empty() {
-                        return Err(PreprocessError::AllNull { column: name });
-                    }
-                    let fill = match &self.numeric_impute {
-                        NumericImpute::Mean => Some(mean(&present)),
-                        NumericImpute::Median => Some(quantile(&mut present, 0.5)),
-                        NumericImpute::Constant(c) => Some(*c),
-                        NumericImpute::DropRows => None,
-                    };
-                    // statistics of the column as the model will see it: after imputation (as a Pipeline does),
-                    // i.e. of the present values plus `imputed` copies of the fill value
-                    let imputed = fill.map_or(0, |_| values.iter().zip(&drop_mask).filter(|(v, d)| v.is_none() && !**d).count());
-                    let f = fill.unwrap_or(0.0);
-                    let n = (present.len() + imputed) as f64;
-                    let (center, scale) = match self.scaling {
-                        Scaling::None => (0.0, 1.0),
-                        Scaling::Standard => {
-                            let m = (present.iter().sum::<f64>() + imputed as f64 * f) / n;
-                            let squares = present.iter().map(|v| (v - m) * (v - m)).sum::<f64>() + imputed as f64 * (f - m) * (f - m);
-                            (m, (squares / n).sqrt())
-                        }
-                        Scaling::MinMax => {
-                            let (lo, hi) = present.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-                            let (lo, hi) = if imputed > 0 { (lo.min(f), hi.max(f)) } else { (lo, hi) };
-                            (lo, hi - lo)
-                        }
-                        Scaling::Robust => {
-                            let mut all = present;
-                            all.extend(std::iter::repeat_n(f, imputed));
-                            let median = quantile(&mut all, 0.5);
-                            (median, quantile(&mut all, 0.75) - quantile(&mut all, 0.25))
-                        }
-                    };
-                    // a constant column would divide by zero: leave it centred, unscaled (scikit-learn does the same).
-                    // "Constant" includes a spread that is only rounding error: the mean of three copies of x is
-                    // not always exactly x, and dividing by that 1e-11 would blow 0 up to +-1.
-                    let negligible = 10.0 * f64::EPSILON * center.abs().max(1.0);
-                    let scale = if scale > negligible && scale.is_finite() { scale } else { 1.0 };
-                    FittedColumn::Numeric { name, dtype, fill, center, scale, indicator: self.indicators && had_nulls }
+        let dropped = drop_mask.iter().any(|d| *d).then_some(drop_mask.as_slice());
+        // the columns are independent: learn them in parallel, then report the first error in column order
+        let results: Vec<Result<FittedColumn>> = roles
+            .into_par_iter()
+            .map(|(name, role)| {
+                let col = column(train, &name)?;
+                match role {
+                    Role::Numeric => self.fit_numeric(name, col, dropped),
+                    Role::Categorical => self.fit_categorical(name, col, dropped),
                 }
-                Role::Categorical => {
-                    let series = category_series(col)?;
-                    let kept = if drop_mask.iter().any(|d| *d) {
-                        series.filter(&BooleanChunked::from_iter_values("keep".into(), drop_mask.iter().map(|d| !d)))?
-                    } else {
-                        series
-                    };
-                    // polars counts the distinct values (its own fast hashing), nulls dropped first
-                    let counted = kept.drop_nulls().value_counts(false, true, "count".into(), false)?;
-                    let values = counted.column(&name)?.str()?.clone();
-                    let totals = counted.column("count")?.idx()?.clone();
-                    let counts: HashMap<&str, IdxSize> = values.iter().zip(totals.iter()).filter_map(|(v, c)| Some((v?, c?))).collect();
-                    if counts.is_empty() {
-                        return Err(PreprocessError::AllNull { column: name });
-                    }
-                    let fill = match &self.categorical_impute {
-                        CategoricalImpute::MostFrequent => {
-                            counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(k, _)| k.to_string())
-                        }
-                        CategoricalImpute::Constant(c) => Some(c.clone()),
-                        CategoricalImpute::DropRows => None,
-                    };
-                    let mut categories: Vec<String> = counts.keys().map(|k| k.to_string()).collect();
-                    if let (Some(f), true) = (&fill, had_nulls) {
-                        categories.push(f.clone()); // the fill value is a category the model will see
-                    }
-                    categories.sort();
-                    categories.dedup();
-                    FittedColumn::Categorical { name, dtype, fill, categories, indicator: self.indicators && had_nulls }
-                }
-            };
-            columns.push(fitted);
-        }
+            })
+            .collect();
+        let columns = results.into_iter().collect::<Result<Vec<_>>>()?;
         Ok(FittedPreprocessor { config: self.clone(), columns })
     }
     // ANCHOR_END: fit
+
+    // ANCHOR: fit_numeric
+    /// A numeric column's fill value, centre and scale. `dropped` marks the rows a DropRows strategy removes.
+    fn fit_numeric(&self, name: String, col: &Column, dropped: Option<&[bool]>) -> Result<FittedColumn> {
+        let dtype = col.dtype().to_string();
+        let (values, null) = numeric_column(col, &name)?;
+        let kept = |r: usize| dropped.is_none_or(|d| !d[r]);
+        let mut present: Vec<f64> = (0..values.len()).filter(|&r| kept(r) && !null[r]).map(|r| values[r]).collect();
+        if present.is_empty() {
+            return Err(PreprocessError::AllNull { column: name });
+        }
+        let nulls = (0..values.len()).filter(|&r| kept(r)).count() - present.len();
+        let fill = match &self.numeric_impute {
+            NumericImpute::Mean => Some(mean(&present)),
+            NumericImpute::Median => Some(quantile(&mut present, 0.5)),
+            NumericImpute::Constant(c) => Some(*c),
+            NumericImpute::DropRows => None,
+        };
+        // statistics of the column as the model will see it: after imputation (as a Pipeline does),
+        // i.e. of the present values plus `imputed` copies of the fill value
+        let imputed = if fill.is_some() { nulls } else { 0 };
+        let f = fill.unwrap_or(0.0);
+        let n = (present.len() + imputed) as f64;
+        let (center, scale) = match self.scaling {
+            Scaling::None => (0.0, 1.0),
+            Scaling::Standard => {
+                let m = (present.iter().sum::<f64>() + imputed as f64 * f) / n;
+                let squares = present.iter().map(|v| (v - m) * (v - m)).sum::<f64>() + imputed as f64 * (f - m) * (f - m);
+                (m, (squares / n).sqrt())
+            }
+            Scaling::MinMax => {
+                let (lo, hi) = present.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+                let (lo, hi) = if imputed > 0 { (lo.min(f), hi.max(f)) } else { (lo, hi) };
+                (lo, hi - lo)
+            }
+            Scaling::Robust => {
+                let mut all = present;
+                all.extend(std::iter::repeat_n(f, imputed));
+                let median = quantile(&mut all, 0.5);
+                (median, quantile(&mut all, 0.75) - quantile(&mut all, 0.25))
+            }
+        };
+        // a constant column would divide by zero: leave it centred, unscaled (scikit-learn does the same).
+        // "Constant" includes a spread that is only rounding error: the mean of three copies of x is
+        // not always exactly x, and dividing by that 1e-11 would blow 0 up to +-1.
+        let negligible = 10.0 * f64::EPSILON * center.abs().max(1.0);
+        let scale = if scale > negligible && scale.is_finite() { scale } else { 1.0 };
+        Ok(FittedColumn::Numeric { name, dtype, fill, center, scale, indicator: self.indicators && nulls > 0 })
+    }
+    // ANCHOR_END: fit_numeric
+
+    // ANCHOR: fit_categorical
+    /// A categorical column's fill value and its sorted categories.
+    fn fit_categorical(&self, name: String, col: &Column, dropped: Option<&[bool]>) -> Result<FittedColumn> {
+        let dtype = col.dtype().to_string();
+        let series = category_series(col)?;
+        let kept = match dropped {
+            Some(d) => series.filter(&BooleanChunked::from_iter_values("keep".into(), d.iter().map(|d| !d)))?,
+            None => series,
+        };
+        let counts = category_counts(kept.str()?)?;
+        if counts.is_empty() {
+            return Err(PreprocessError::AllNull { column: name });
+        }
+        let fill = match &self.categorical_impute {
+            // ties: the alphabetically first, as scikit-learn does
+            CategoricalImpute::MostFrequent => counts.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(k, _)| k.clone()),
+            CategoricalImpute::Constant(c) => Some(c.clone()),
+            CategoricalImpute::DropRows => None,
+        };
+        let had_nulls = kept.null_count() > 0;
+        let mut categories: Vec<String> = counts.into_iter().map(|(k, _)| k).collect();
+        if let (Some(f), true) = (&fill, had_nulls) {
+            categories.push(f.clone()); // the fill value is a category the model will see
+        }
+        categories.sort();
+        categories.dedup();
+        Ok(FittedColumn::Categorical { name, dtype, fill, categories, indicator: self.indicators && had_nulls })
+    }
+    // ANCHOR_END: fit_categorical
 
     fn drop_mask(&self, df: &DataFrame, roles: &[(String, Role)]) -> Result<Vec<bool>> {
         let mut drop = vec![false; df.height()];
@@ -328,6 +339,56 @@ impl FittedColumn {
     fn dtype(&self) -> &str {
         match self {
             FittedColumn::Numeric { dtype, .. } | FittedColumn::Categorical { dtype, .. } => dtype,
+        }
+    }
+}
+
+/// Rows per block when the matrix is assembled: a block of 4096 rows x a few dozen f32 fits in L2 cache.
+const ROWS_PER_BLOCK: usize = 4096;
+/// The code of a null without a fill value or of a category not seen at fit.
+const UNKNOWN: u32 = u32::MAX;
+
+/// One column's features, one entry per input row, before the rows are assembled into the matrix.
+enum Features {
+    /// Imputed and scaled values.
+    Scaled(Vec<f32>),
+    /// Category codes (`UNKNOWN`: all zeros) and the number of categories.
+    OneHot(Vec<u32>, usize),
+    /// Category codes (`UNKNOWN`: -1).
+    Ordinal(Vec<u32>),
+}
+
+struct Encoded {
+    features: Features,
+    /// Present when the column has a missing indicator: true where the input was null.
+    missing: Option<Vec<bool>>,
+}
+
+impl Encoded {
+    /// Writes input row `r`'s features at the start of `out` (which starts zeroed) and returns how many.
+    fn write_row(&self, r: usize, out: &mut [f32]) -> usize {
+        let width = match &self.features {
+            Features::Scaled(values) => {
+                out[0] = values[r];
+                1
+            }
+            Features::OneHot(codes, n) => {
+                if let Some(hot) = out[..*n].get_mut(codes[r] as usize) {
+                    *hot = 1.0;
+                }
+                *n
+            }
+            Features::Ordinal(codes) => {
+                out[0] = if codes[r] == UNKNOWN { -1.0 } else { codes[r] as f32 };
+                1
+            }
+        };
+        match &self.missing {
+            Some(missing) => {
+                out[width] = f32::from(u8::from(missing[r]));
+                width + 1
+            }
+            None => width,
         }
     }
 }
@@ -378,60 +439,68 @@ impl FittedPreprocessor {
             }
         }
         let keep: Vec<bool> = self.config.drop_mask(df, &roles)?.into_iter().map(|d| !d).collect();
+        // 1. each column on its own (in parallel): scaled values or category codes, one per input row
+        let results: Vec<Result<Encoded>> = self.columns.par_iter().map(|c| self.encode(c, column(df, c.name())?, &keep)).collect();
+        let encoded = results.into_iter().collect::<Result<Vec<_>>>()?;
+        // 2. the matrix, a block of rows at a time (in parallel): each block is written once, while in cache
         let kept_rows: Vec<usize> = (0..df.height()).filter(|&r| keep[r]).collect();
-        let mut out = Array2::<f32>::zeros((kept_rows.len(), self.feature_names().len()));
-        let mut j = 0; // next output column
-        for c in &self.columns {
-            let col = column(df, c.name())?;
-            match c {
-                FittedColumn::Numeric { name, fill, center, scale, indicator, .. } => {
-                    let values = numeric_values(col, name)?;
-                    for (i, &r) in kept_rows.iter().enumerate() {
-                        // a null in a DropRows column never reaches here: its row is not kept
-                        let v = values[r].or(*fill).unwrap_or(f64::NAN);
-                        out[[i, j]] = ((v - center) / scale) as f32;
-                        if *indicator {
-                            out[[i, j + 1]] = f32::from(u8::from(values[r].is_none()));
-                        }
+        let width = self.feature_names().len();
+        let mut out = Array2::<f32>::zeros((kept_rows.len(), width));
+        if width > 0 {
+            let flat = out.as_slice_mut().expect("a new array is contiguous");
+            flat.par_chunks_mut(ROWS_PER_BLOCK * width).zip(kept_rows.par_chunks(ROWS_PER_BLOCK)).for_each(|(block, rows)| {
+                for (row, &r) in block.chunks_exact_mut(width).zip(rows) {
+                    let mut j = 0;
+                    for e in &encoded {
+                        j += e.write_row(r, &mut row[j..]);
                     }
-                    j += 1 + usize::from(*indicator);
                 }
-                FittedColumn::Categorical { name, fill, categories, indicator, .. } => {
-                    let series = category_series(col)?;
-                    let values = series.str()?;
-                    let codes = category_codes(values, categories);
-                    let nulls = null_mask(col);
-                    let fill_code = fill.as_deref().and_then(|f| categories.iter().position(|c| c == f));
-                    let width = match self.config.encoding {
-                        Encoding::OneHot(_) => categories.len(),
-                        Encoding::Ordinal(_) => 1,
-                    };
-                    let unknown = match self.config.encoding {
-                        Encoding::OneHot(u) | Encoding::Ordinal(u) => u,
-                    };
-                    for (i, &r) in kept_rows.iter().enumerate() {
-                        let code = if nulls[r] { fill_code } else { Some(codes[r] as usize).filter(|&k| k < categories.len()) };
-                        if code.is_none() && unknown == Unknown::Error {
-                            let value = values.get(r).or(fill.as_deref()).unwrap_or("null").to_string();
-                            return Err(PreprocessError::UnseenCategory { column: name.clone(), row: r, value });
-                        }
-                        match (self.config.encoding, code) {
-                            (Encoding::OneHot(_), Some(k)) => out[[i, j + k]] = 1.0,
-                            (Encoding::OneHot(_), None) => {} // all zeros
-                            (Encoding::Ordinal(_), Some(k)) => out[[i, j]] = k as f32,
-                            (Encoding::Ordinal(_), None) => out[[i, j]] = -1.0,
-                        }
-                        if *indicator {
-                            out[[i, j + width]] = f32::from(u8::from(nulls[r]));
-                        }
-                    }
-                    j += width + usize::from(*indicator);
-                }
-            }
+            });
         }
         Ok((out, keep))
     }
     // ANCHOR_END: transform
+
+    // ANCHOR: encode
+    /// One column's features for every input row, checked: an unseen category in a kept row is an error here.
+    fn encode(&self, c: &FittedColumn, col: &Column, keep: &[bool]) -> Result<Encoded> {
+        match c {
+            FittedColumn::Numeric { name, fill, center, scale, indicator, .. } => {
+                let (values, nulls) = numeric_column(col, name)?;
+                // a null in a DropRows column never reaches the matrix (its row is not kept): NaN is never seen
+                let filled = |r: usize| if nulls[r] { fill.unwrap_or(f64::NAN) } else { values[r] };
+                let scaled = (0..values.len()).map(|r| ((filled(r) - center) / scale) as f32).collect();
+                let missing = indicator.then_some(nulls);
+                Ok(Encoded { features: Features::Scaled(scaled), missing })
+            }
+            FittedColumn::Categorical { name, fill, categories, indicator, .. } => {
+                let series = category_series(col)?;
+                let values = series.str()?;
+                let mut codes = category_codes(values, categories)?;
+                let nulls = null_mask(col);
+                let fill_code = fill.as_deref().and_then(|f| categories.iter().position(|c| c == f)).map_or(UNKNOWN, |k| k as u32);
+                let unknown = match self.config.encoding {
+                    Encoding::OneHot(u) | Encoding::Ordinal(u) => u,
+                };
+                for (r, code) in codes.iter_mut().enumerate() {
+                    if nulls[r] {
+                        *code = fill_code;
+                    }
+                    if *code == UNKNOWN && unknown == Unknown::Error && keep[r] {
+                        let value = values.get(r).or(fill.as_deref()).unwrap_or("null").to_string();
+                        return Err(PreprocessError::UnseenCategory { column: name.clone(), row: r, value });
+                    }
+                }
+                let missing = indicator.then_some(nulls);
+                let features = match self.config.encoding {
+                    Encoding::OneHot(_) => Features::OneHot(codes, categories.len()),
+                    Encoding::Ordinal(_) => Features::Ordinal(codes),
+                };
+                Ok(Encoded { features, missing })
+            }
+        }
+    }
+    // ANCHOR_END: encode
 
     /// The features as a polars frame (one f32 column per feature name), followed by the passthrough columns
     /// of the kept rows.
@@ -504,34 +573,42 @@ fn column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
     df.column(name).map_err(|_| PreprocessError::MissingColumn { column: name.into() })
 }
 
-/// true where the column is null.
+/// true where the column is null (read from the validity bits, not row by row through `Option`s).
 fn null_mask(col: &Column) -> Vec<bool> {
-    col.as_materialized_series().is_null().iter().map(|v| v.unwrap_or(true)).collect()
+    col.as_materialized_series().is_null().downcast_iter().flat_map(|chunk| chunk.values().iter()).collect()
 }
 
-/// A numeric column as f64 values; NaN and infinity are errors (polars keeps them apart from null).
-fn numeric_values(col: &Column, name: &str) -> Result<Vec<Option<f64>>> {
+/// A numeric column as f64 values and its null mask (the value under a null is meaningless). NaN and
+/// infinity are errors: polars keeps them apart from null, and a model must not see them.
+fn numeric_column(col: &Column, name: &str) -> Result<(Vec<f64>, Vec<bool>)> {
     let series = col.as_materialized_series().cast(&DataType::Float64)?;
-    let values: Vec<Option<f64>> = series.f64()?.iter().collect();
-    if let Some((row, value)) = values.iter().enumerate().find_map(|(r, v)| v.filter(|x| !x.is_finite()).map(|x| (r, x))) {
-        return Err(PreprocessError::NonFinite { column: name.into(), row, value });
+    let mut values = Vec::with_capacity(series.len());
+    for chunk in series.f64()?.downcast_iter() {
+        values.extend_from_slice(chunk.values());
     }
-    Ok(values)
+    let nulls = null_mask(col);
+    if let Some(row) = (0..values.len()).find(|&r| !nulls[r] && !values[r].is_finite()) {
+        return Err(PreprocessError::NonFinite { column: name.into(), row, value: values[row] });
+    }
+    Ok((values, nulls))
 }
 
-/// Each row's index in `categories`, or `u32::MAX` for a null or a category not in the list. With few
+/// A numeric column as f64 values, `None` for null.
+fn numeric_values(col: &Column, name: &str) -> Result<Vec<Option<f64>>> {
+    let (values, nulls) = numeric_column(col, name)?;
+    Ok(values.into_iter().zip(nulls).map(|(v, null)| (!null).then_some(v)).collect())
+}
+
+/// Each row's index in `categories`, or `UNKNOWN` for a null or a category not in the list. With few
 /// categories, one vectorised comparison of the whole column per category (polars' string kernels) beats
 /// hashing every row's string; with many, a hash map.
-fn category_codes(values: &StringChunked, categories: &[String]) -> Vec<u32> {
-    let mut codes = vec![u32::MAX; values.len()];
+fn category_codes(values: &StringChunked, categories: &[String]) -> Result<Vec<u32>> {
+    let mut codes = vec![UNKNOWN; values.len()];
     if categories.len() <= 32 {
         for (k, category) in categories.iter().enumerate() {
-            let hits = values.equal_missing(category.as_str()); // null == "x" is false, not null
-            let bits = hits.downcast_iter().flat_map(|chunk| chunk.values().iter());
-            for (code, hit) in codes.iter_mut().zip(bits) {
-                if hit {
-                    *code = k as u32;
-                }
+            let hits = equal_as_u32(values, category)?;
+            for (code, &hit) in codes.iter_mut().zip(hits.cont_slice()?) {
+                *code = if hit == 1 { k as u32 } else { *code };
             }
         }
     } else {
@@ -542,7 +619,42 @@ fn category_codes(values: &StringChunked, categories: &[String]) -> Vec<u32> {
             }
         }
     }
-    codes
+    Ok(codes)
+}
+
+/// 1 where `values` equals `value`, else 0 (also for null), as one contiguous u32 column: polars compares the
+/// whole column in one kernel, and a plain loop over the numbers vectorises (reading the bits one by one
+/// through an iterator does not, and costs more than the comparison).
+fn equal_as_u32(values: &StringChunked, value: &str) -> Result<UInt32Chunked> {
+    let hits = values.equal_missing(value).cast(&DataType::UInt32)?;
+    Ok(hits.u32()?.rechunk().into_owned())
+}
+
+/// The distinct non-null values of a column and how often each occurs. Categorical features have few
+/// distinct values, so: take the first row not yet counted, compare the whole column with its value (one
+/// vectorised polars comparison), repeat. Past 32 distinct values, polars' hash-based `value_counts` is faster.
+fn category_counts(values: &StringChunked) -> Result<Vec<(String, usize)>> {
+    let mut counted = null_mask(&values.clone().into_column());
+    let mut counts = Vec::new();
+    let mut next = 0; // every row before `next` is counted
+    while let Some(r) = counted[next..].iter().position(|c| !c).map(|p| p + next) {
+        if counts.len() == 32 {
+            let counted = values.clone().into_series().value_counts(false, true, "count".into(), false)?;
+            let distinct = counted.column(values.name())?.str()?.clone();
+            let totals = counted.column("count")?.idx()?.clone();
+            return Ok(distinct.iter().zip(totals.iter()).filter_map(|(v, c)| Some((v?.to_string(), c? as usize))).collect());
+        }
+        let value = values.get(r).expect("a row not counted is not null");
+        let hits = equal_as_u32(values, value)?;
+        let mut n = 0;
+        for (c, &hit) in counted.iter_mut().zip(hits.cont_slice()?) {
+            *c |= hit == 1;
+            n += hit as usize;
+        }
+        counts.push((value.to_string(), n));
+        next = r + 1;
+    }
+    Ok(counts)
 }
 
 /// A categorical column as strings (`series.str()?.iter()` gives `Option<&str>` per row).

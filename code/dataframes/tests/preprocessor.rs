@@ -209,3 +209,53 @@ fn a_column_constant_after_imputation_stays_near_zero() {
     let x = col_f32(&out, "x");
     assert!(x.iter().all(|v| v.abs() < 1e-6), "{x:?}"); // centred: 0 up to the rounding of the mean
 }
+
+/// The default pipeline (median, most frequent, one-hot, standard scaling) written the slow, obvious way:
+/// row by row, with sorting and a BTreeMap. The Preprocessor must give the same matrix.
+fn reference_matrix(x: &[Option<f64>], cats: &[Vec<Option<String>>]) -> Vec<Vec<f32>> {
+    let mut present: Vec<f64> = x.iter().flatten().copied().collect();
+    present.sort_by(f64::total_cmp);
+    let mid = (present.len() - 1) as f64 / 2.0;
+    let median = (present[mid.floor() as usize] + present[mid.ceil() as usize]) / 2.0;
+    let filled: Vec<f64> = x.iter().map(|v| v.unwrap_or(median)).collect();
+    let mean = filled.iter().sum::<f64>() / filled.len() as f64;
+    let std = (filled.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / filled.len() as f64).sqrt();
+    let mut rows: Vec<Vec<f32>> = filled.iter().map(|v| vec![((v - mean) / std) as f32]).collect();
+    for column in cats {
+        let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+        for v in column.iter().flatten() {
+            *counts.entry(v).or_default() += 1;
+        }
+        // most frequent; ties: the alphabetically first (BTreeMap order, first maximum kept)
+        let fill = counts.iter().fold(("", 0), |best, (k, &n)| if n > best.1 { (k, n) } else { best }).0;
+        let categories: Vec<&str> = counts.keys().copied().collect(); // the fill is one of them
+        for (row, v) in rows.iter_mut().zip(column) {
+            let v = v.as_deref().unwrap_or(fill);
+            row.extend(categories.iter().map(|c| f32::from(u8::from(*c == v))));
+        }
+    }
+    rows
+}
+
+#[test]
+fn matches_a_row_by_row_reference_on_a_large_frame() {
+    use rand::{Rng, SeedableRng};
+    // 10,000 rows: several blocks of the parallel assembly; "wide" has 50 categories (more than the 32 that
+    // the comparison-per-category path handles, so the hash-based paths run too); all with nulls
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let n = 10_000;
+    let x: Vec<Option<f64>> = (0..n).map(|_| rng.random_bool(0.9).then(|| rng.random_range(-50.0..50.0))).collect();
+    let mut category = |k: u32| -> Vec<Option<String>> { (0..n).map(|_| rng.random_bool(0.95).then(|| format!("v{:02}", rng.random_range(0..k)))).collect() };
+    let narrow = category(3);
+    let wide = category(50);
+    let df = df!("x" => &x, "narrow" => &narrow, "wide" => &wide).unwrap();
+    let (matrix, keep) = Preprocessor::new().fit(&df).and_then(|f| f.transform_array(&df)).unwrap();
+    assert!(keep.iter().all(|k| *k));
+    let expected = reference_matrix(&x, &[narrow, wide]);
+    assert_eq!(matrix.dim(), (n, expected[0].len()));
+    assert_eq!(matrix.ncols(), 1 + 3 + 50);
+    for (r, (row, want)) in matrix.rows().into_iter().zip(&expected).enumerate() {
+        assert!(row[0].to_bits().abs_diff(want[0].to_bits()) <= 1, "row {r}: x {} vs {}", row[0], want[0]);
+        assert_eq!(row.iter().skip(1).copied().collect::<Vec<_>>(), want[1..], "row {r}: one-hot");
+    }
+}

@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 /// The Python script of this lab, relative to this crate.
 pub const SCRIPT: &str = "python/lab_1_2_2.py";
 
+/// The Python script's name for scikit-learn's pipeline: the lab's speed target is stated against it.
+pub const SCIKIT_LEARN: &str = "scikit-learn `ColumnTransformer`";
+
 /// The workloads: name in the protocol, title in the book, checksum tolerance.
 pub const WORKLOADS: [(&str, &str, ChecksumTolerance); 1] = [
     // f32 features, weighted and summed over 1,000,000 x 14 cells: rounding differences add up to ~1e-2

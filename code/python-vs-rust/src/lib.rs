@@ -139,12 +139,23 @@ pub fn table(rows: &[Row]) -> Result<Table, String> {
 
 /// "The fastest Rust version, X, is N faster than the best Python one, Y" (or slower), for the book's text.
 pub fn verdict(rows: &[Row]) -> Result<String, String> {
-    let best = |language| rows.iter().filter(|r| r.language == language).min_by_key(|r| r.timing.median);
-    let (python, rust) = (best(Language::Python).ok_or("no Python")?, best(Language::Rust).ok_or("no Rust")?);
+    let python = rows.iter().filter(|r| r.language == Language::Python).min_by_key(|r| r.timing.median).ok_or("no Python")?;
+    compare_fastest_rust(rows, python, "the best Python one, ")
+}
+
+/// The same sentence against a named Python implementation (a lab's target may be stated against one tool,
+/// such as scikit-learn, rather than against the fastest).
+pub fn verdict_against(rows: &[Row], python: &str) -> Result<String, String> {
+    let row = rows.iter().find(|r| r.language == Language::Python && r.timing.name == python).ok_or_else(|| format!("no Python row {python:?}"))?;
+    compare_fastest_rust(rows, row, "")
+}
+
+fn compare_fastest_rust(rows: &[Row], python: &Row, what: &str) -> Result<String, String> {
+    let rust = rows.iter().filter(|r| r.language == Language::Rust).min_by_key(|r| r.timing.median).ok_or("no Rust")?;
     let ratio = python.timing.median.as_secs_f64() / rust.timing.median.as_secs_f64();
     let (factor, word) = if ratio >= 1.0 { (ratio, "faster") } else { (1.0 / ratio, "slower") };
     Ok(format!(
-        "the fastest Rust version, *{}*, is **{}** {word} than the best Python one, *{}*",
+        "the fastest Rust version, *{}*, is **{}** {word} than {what}*{}*",
         rust.timing.name.replace('`', ""),
         format_ratio(factor),
         python.timing.name.replace('`', "")
@@ -205,6 +216,8 @@ mod tests {
         let text = table(&rows).unwrap().to_markdown();
         assert!(text.contains("| rust loop | Rust | 2.00 ms | 2.00 ms | 2.00 ms | 500x | 2.00x |"), "{text}");
         assert_eq!(verdict(&rows).unwrap(), "the fastest Rust version, *rust loop*, is **2.00x** faster than the best Python one, *NumPy*");
+        assert_eq!(verdict_against(&rows, "pure Python loop").unwrap().split("**").nth(1), Some("500x"));
+        assert!(verdict_against(&rows, "no such row").is_err());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use course_utils::Machine;
 use course_utils::table::{generated_header_by, write_generated};
-use python_vs_rust::{ChecksumTolerance, Language, Sample, lab_1_2_1, lab_1_2_2, lab_1_2_3, lab_1_2_4, lab_1_2_5, parse_python, rows, stamp, table, verdict};
+use python_vs_rust::{ChecksumTolerance, Language, Sample, lab_1_2_1, lab_1_2_2, lab_1_2_3, lab_1_2_4, lab_1_2_5, parse_python, rows, stamp, table, verdict, verdict_against};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -41,6 +41,8 @@ struct Lab {
     /// Prepares shared input files (in the given folder) and returns the script's extra arguments.
     prepare: fn(&Path) -> Result<Vec<String>, String>,
     rust: fn(usize, &[String], &mut dyn FnMut(Sample)) -> Result<(), String>,
+    /// Python implementations a target is stated against (besides the fastest): each gets its own line.
+    also_against: &'static [&'static str],
 }
 
 const LABS: [Lab; 5] = [
@@ -50,6 +52,7 @@ const LABS: [Lab; 5] = [
         workloads: &lab_1_2_1::WORKLOADS,
         prepare: |_| Ok(Vec::new()),
         rust: |runs, _, emit| Ok(lab_1_2_1::rust_samples(lab_1_2_1::Sizes::LAB, runs, emit)),
+        also_against: &[],
     },
     Lab {
         id: "1.2.2",
@@ -57,6 +60,7 @@ const LABS: [Lab; 5] = [
         workloads: &lab_1_2_2::WORKLOADS,
         prepare: |dir| Ok(vec!["--data".into(), lab_1_2_2::prepare(dir, lab_1_2_2::LAB_ROWS)?.display().to_string()]),
         rust: |runs, args, emit| lab_1_2_2::rust_samples(Path::new(&args[1]), runs, emit),
+        also_against: &[lab_1_2_2::SCIKIT_LEARN],
     },
     Lab {
         id: "1.2.3",
@@ -64,6 +68,7 @@ const LABS: [Lab; 5] = [
         workloads: &lab_1_2_3::WORKLOADS,
         prepare: |dir| Ok(vec!["--data".into(), lab_1_2_3::prepare(dir)?.display().to_string()]),
         rust: |runs, args, emit| lab_1_2_3::rust_samples(Path::new(&args[1]), runs, emit),
+        also_against: &[],
     },
     Lab {
         id: "1.2.4",
@@ -71,6 +76,7 @@ const LABS: [Lab; 5] = [
         workloads: &lab_1_2_4::WORKLOADS,
         prepare: |_| Ok(Vec::new()),
         rust: |runs, _, emit| Ok(lab_1_2_4::rust_samples(lab_1_2_4::LAB, runs, emit)),
+        also_against: &[],
     },
     Lab {
         id: "1.2.5",
@@ -78,6 +84,7 @@ const LABS: [Lab; 5] = [
         workloads: &lab_1_2_5::WORKLOADS,
         prepare: |_| Ok(Vec::new()),
         rust: |runs, _, emit| Ok(lab_1_2_5::rust_samples(lab_1_2_5::LAB, runs, emit)),
+        also_against: &[],
     },
 ];
 
@@ -111,12 +118,10 @@ fn run_lab(lab: &Lab, python: &Path, crate_dir: &Path, figures: &Path, machine: 
         let rows = rows(&samples, workload, *tol)?;
         let table = table(&rows)?;
         println!("\n{title}\n{}", table.to_text());
-        page.push_str(&format!(
-            "\n#### {title}\n\n{}\n{}\n- {}.\n",
-            table.to_markdown(),
-            stamp(machine, &info),
-            verdict(&rows)?
-        ));
+        page.push_str(&format!("\n#### {title}\n\n{}\n{}\n- {}.\n", table.to_markdown(), stamp(machine, &info), verdict(&rows)?));
+        for python in lab.also_against {
+            page.push_str(&format!("- {}.\n", verdict_against(&rows, python)?));
+        }
     }
     let path = figures.join(format!("python-vs-rust/lab-{}.md", lab.id.replace('.', "-")));
     write_generated(&path, &page)?;
