@@ -222,6 +222,7 @@ impl Preprocessor {
     // ANCHOR: fit_numeric
     /// A numeric column's fill value, centre and scale. `dropped` marks the rows a DropRows strategy removes.
     fn fit_numeric(&self, name: String, col: &Column, dropped: Option<&[bool]>) -> Result<FittedColumn> {
+        // ANCHOR: exercise_fit_numeric
         let dtype = col.dtype().to_string();
         let (values, null) = numeric_column(col, &name)?;
         let kept = |r: usize| dropped.is_none_or(|d| !d[r]);
@@ -266,12 +267,14 @@ impl Preprocessor {
         let negligible = 10.0 * f64::EPSILON * center.abs().max(1.0);
         let scale = if scale > negligible && scale.is_finite() { scale } else { 1.0 };
         Ok(FittedColumn::Numeric { name, dtype, fill, center, scale, indicator: self.indicators && nulls > 0 })
+        // ANCHOR_END: exercise_fit_numeric
     }
     // ANCHOR_END: fit_numeric
 
     // ANCHOR: fit_categorical
     /// A categorical column's fill value and its sorted categories.
     fn fit_categorical(&self, name: String, col: &Column, dropped: Option<&[bool]>) -> Result<FittedColumn> {
+        // ANCHOR: exercise_fit_categorical
         let dtype = col.dtype().to_string();
         let series = category_series(col)?;
         let kept = match dropped {
@@ -296,6 +299,7 @@ impl Preprocessor {
         categories.sort();
         categories.dedup();
         Ok(FittedColumn::Categorical { name, dtype, fill, categories, indicator: self.indicators && had_nulls })
+        // ANCHOR_END: exercise_fit_categorical
     }
     // ANCHOR_END: fit_categorical
 
@@ -461,46 +465,46 @@ impl FittedPreprocessor {
     }
     // ANCHOR_END: transform
 
-    // ANCHOR: encode
     /// One column's features for every input row, checked: an unseen category in a kept row is an error here.
     fn encode(&self, c: &FittedColumn, col: &Column, keep: &[bool]) -> Result<Encoded> {
         match c {
-            FittedColumn::Numeric { name, fill, center, scale, indicator, .. } => {
-                let (values, nulls) = numeric_column(col, name)?;
-                // a null in a DropRows column never reaches the matrix (its row is not kept): NaN is never seen
-                let filled = |r: usize| if nulls[r] { fill.unwrap_or(f64::NAN) } else { values[r] };
-                let scaled = (0..values.len()).map(|r| ((filled(r) - center) / scale) as f32).collect();
-                let missing = indicator.then_some(nulls);
-                Ok(Encoded { features: Features::Scaled(scaled), missing })
-            }
+            FittedColumn::Numeric { name, fill, center, scale, indicator, .. } => encode_numeric(col, name, *fill, *center, *scale, *indicator),
             FittedColumn::Categorical { name, fill, categories, indicator, .. } => {
-                let series = category_series(col)?;
-                let values = series.str()?;
-                let mut codes = category_codes(values, categories)?;
-                let nulls = null_mask(col);
-                let fill_code = fill.as_deref().and_then(|f| categories.iter().position(|c| c == f)).map_or(UNKNOWN, |k| k as u32);
-                let unknown = match self.config.encoding {
-                    Encoding::OneHot(u) | Encoding::Ordinal(u) => u,
-                };
-                for (r, code) in codes.iter_mut().enumerate() {
-                    if nulls[r] {
-                        *code = fill_code;
-                    }
-                    if *code == UNKNOWN && unknown == Unknown::Error && keep[r] {
-                        let value = values.get(r).or(fill.as_deref()).unwrap_or("null").to_string();
-                        return Err(PreprocessError::UnseenCategory { column: name.clone(), row: r, value });
-                    }
-                }
-                let missing = indicator.then_some(nulls);
-                let features = match self.config.encoding {
-                    Encoding::OneHot(_) => Features::OneHot(codes, categories.len()),
-                    Encoding::Ordinal(_) => Features::Ordinal(codes),
-                };
-                Ok(Encoded { features, missing })
+                self.encode_categorical(col, name, fill.as_deref(), categories, *indicator, keep)
             }
         }
     }
-    // ANCHOR_END: encode
+
+    // ANCHOR: encode_categorical
+    /// Category codes (the index in `categories`) for every input row, nulls filled with `fill`'s code. A
+    /// value that has no code is an `UnseenCategory` error if the configuration says so and its row is kept.
+    fn encode_categorical(&self, col: &Column, name: &str, fill: Option<&str>, categories: &[String], indicator: bool, keep: &[bool]) -> Result<Encoded> {
+        // ANCHOR: exercise_encode_categorical
+        let series = category_series(col)?;
+        let values = series.str()?;
+        let mut codes = category_codes(values, categories)?;
+        let nulls = null_mask(col);
+        let fill_code = fill.and_then(|f| categories.iter().position(|c| c == f)).map_or(UNKNOWN, |k| k as u32);
+        let unknown = match self.config.encoding {
+            Encoding::OneHot(u) | Encoding::Ordinal(u) => u,
+        };
+        for (r, code) in codes.iter_mut().enumerate() {
+            if nulls[r] {
+                *code = fill_code;
+            }
+            if *code == UNKNOWN && unknown == Unknown::Error && keep[r] {
+                let value = values.get(r).or(fill).unwrap_or("null").to_string();
+                return Err(PreprocessError::UnseenCategory { column: name.into(), row: r, value });
+            }
+        }
+        let features = match self.config.encoding {
+            Encoding::OneHot(_) => Features::OneHot(codes, categories.len()),
+            Encoding::Ordinal(_) => Features::Ordinal(codes),
+        };
+        Ok(Encoded { features, missing: indicator.then_some(nulls) })
+        // ANCHOR_END: exercise_encode_categorical
+    }
+    // ANCHOR_END: encode_categorical
 
     /// The features as a polars frame (one f32 column per feature name), followed by the passthrough columns
     /// of the kept rows.
@@ -577,6 +581,20 @@ fn column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
 fn null_mask(col: &Column) -> Vec<bool> {
     col.as_materialized_series().is_null().downcast_iter().flat_map(|chunk| chunk.values().iter()).collect()
 }
+
+// ANCHOR: encode_numeric
+/// A numeric column's features for every input row: nulls filled with `fill`, then `(x - center) / scale`,
+/// as f32; with `indicator`, also the null mask for the `<column>_missing` feature.
+fn encode_numeric(col: &Column, name: &str, fill: Option<f64>, center: f64, scale: f64, indicator: bool) -> Result<Encoded> {
+    // ANCHOR: exercise_encode_numeric
+    let (values, nulls) = numeric_column(col, name)?;
+    // a null in a DropRows column never reaches the matrix (its row is not kept): NaN is never seen
+    let filled = |r: usize| if nulls[r] { fill.unwrap_or(f64::NAN) } else { values[r] };
+    let scaled = (0..values.len()).map(|r| ((filled(r) - center) / scale) as f32).collect();
+    Ok(Encoded { features: Features::Scaled(scaled), missing: indicator.then_some(nulls) })
+    // ANCHOR_END: exercise_encode_numeric
+}
+// ANCHOR_END: encode_numeric
 
 /// A numeric column as f64 values and its null mask (the value under a null is meaningless). NaN and
 /// infinity are errors: polars keeps them apart from null, and a model must not see them.
@@ -666,21 +684,26 @@ fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len() as f64
 }
 
+// ANCHOR: quantile
 /// Linear-interpolation quantile (NumPy's default method) by selection, O(n): the values are reordered.
 fn quantile(values: &mut [f64], q: f64) -> f64 {
+    // ANCHOR: exercise_quantile
     let pos = q * (values.len() - 1) as f64;
     let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
     let (_, &mut low, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
     // the next order statistic is the smallest of the values above the lo-th
     let high = if hi > lo { above.iter().copied().fold(f64::INFINITY, f64::min) } else { low };
     low + (high - low) * (pos - lo as f64)
+    // ANCHOR_END: exercise_quantile
 }
+// ANCHOR_END: quantile
 
 // ANCHOR: split
 /// A seeded train/test split; with `stratify`, each value of that column keeps its share in both parts.
 pub fn train_test_split(df: &DataFrame, test_fraction: f64, seed: u64, stratify: Option<&str>) -> Result<(DataFrame, DataFrame)> {
     use rand::SeedableRng;
     use rand::seq::SliceRandom;
+    // ANCHOR: exercise_train_test_split
     if df.height() == 0 {
         return Err(PreprocessError::EmptyFrame);
     }
@@ -707,6 +730,7 @@ pub fn train_test_split(df: &DataFrame, test_fraction: f64, seed: u64, stratify:
     test.sort_unstable();
     let take = |rows: Vec<IdxSize>| df.take(&IdxCa::from_vec("rows".into(), rows));
     Ok((take(train)?, take(test)?))
+    // ANCHOR_END: exercise_train_test_split
 }
 // ANCHOR_END: split
 

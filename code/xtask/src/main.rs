@@ -325,7 +325,11 @@ fn exercises_check(root: &Path) -> Result {
         }
         let out = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .current_dir(root)
-            .args(["test", "--locked", "--no-fail-fast", "-p", lab.package])
+            // --nocapture: rayon's worker threads inherit the output capture of the test that first started
+            // them, so a later test's panic in a worker would be lost; one test at a time and no backtraces
+            // keep each panic message on the line after its "panicked at"
+            .args(["test", "--locked", "--no-fail-fast", "-p", lab.package, "--", "--nocapture", "--test-threads=1"])
+            .env("RUST_BACKTRACE", "0")
             .output()
             .map_err(|e| e.to_string())?;
         let text = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
