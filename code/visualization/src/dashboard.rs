@@ -76,8 +76,10 @@ fn same_len(first: &'static str, first_len: usize, second: &'static str, second_
 }
 
 impl DashboardData {
+    // ANCHOR: validate
     /// Checks everything the panels rely on; `draw_dashboard` calls it first.
     pub fn validate(&self) -> Result {
+        // ANCHOR: exercise_validate
         non_empty("train_loss", self.train_loss.len())?;
         same_len("train_loss", self.train_loss.len(), "val_loss", self.val_loss.len())?;
         finite("train_loss", self.train_loss.iter().copied())?;
@@ -109,7 +111,9 @@ impl DashboardData {
             return Err(DashboardError::UnknownClass { index, class, classes });
         }
         Ok(())
+        // ANCHOR_END: exercise_validate
     }
+    // ANCHOR_END: validate
 }
 
 /// The smallest figure the four panels fit in.
@@ -142,10 +146,14 @@ pub fn dashboard_svg(data: &DashboardData, size: (u32, u32)) -> Result<String> {
 }
 // ANCHOR_END: draw
 
+// ANCHOR: best_epoch
 /// Epoch (0-based) with the lowest validation loss; the first one on ties.
 pub fn best_epoch(val_loss: &[f64]) -> usize {
+    // ANCHOR: exercise_best_epoch
     val_loss.iter().enumerate().fold((0, f64::INFINITY), |best, (i, &v)| if v < best.1 { (i, v) } else { best }).0
+    // ANCHOR_END: exercise_best_epoch
 }
+// ANCHOR_END: best_epoch
 
 /// The panel's chart builder with the book's margins and fonts.
 fn panel<'a, 'b, DB: DrawingBackend>(area: &'a DrawingArea<DB, Shift>, caption: &str) -> ChartBuilder<'a, 'b, DB> {
@@ -223,6 +231,7 @@ fn segment_label(names: &[String], reversed: bool) -> impl Fn(&SegmentValue<usiz
 // ANCHOR: confusion_panel
 /// Panel 2: the confusion matrix as a heatmap, counts written in the cells, truth on the rows.
 pub fn confusion_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, counts: &[Vec<u64>], names: &[String]) -> Result {
+    // ANCHOR: exercise_confusion_panel
     let n = names.len();
     let total: u64 = counts.iter().flatten().sum();
     let correct: u64 = (0..n).map(|i| counts[i][i]).sum();
@@ -254,12 +263,14 @@ pub fn confusion_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, counts
         Text::new(counts[i][j].to_string(), at, style.pos(Pos::new(HPos::Center, VPos::Center)))
     }))?;
     Ok(())
+    // ANCHOR_END: exercise_confusion_panel
 }
 // ANCHOR_END: confusion_panel
 
 // ANCHOR: importance_panel
 /// Panel 3: permutation importance as horizontal bars (most important on top) with ±1 std error bars.
 pub fn importance_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, importance: &[Importance]) -> Result {
+    // ANCHOR: exercise_importance_panel
     let n = importance.len();
     let lo = importance.iter().map(|i| i.mean - i.std).fold(0.0f64, f64::min);
     let hi = importance.iter().map(|i| i.mean + i.std).fold(0.0f64, f64::max);
@@ -295,22 +306,28 @@ pub fn importance_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, impor
         ErrorBar::new_horizontal(y, imp.mean - imp.std, imp.mean, imp.mean + imp.std, INK.stroke_width(1), 8)
     }))?;
     Ok(())
+    // ANCHOR_END: exercise_importance_panel
 }
 // ANCHOR_END: importance_panel
 
+// ANCHOR: class_histogram
 /// Counts per bin of `values` in [0, 1] for each class: `counts[class][bin]`.
 pub fn class_histogram(predicted: &[usize], values: &[f64], classes: usize, bins: usize) -> Vec<Vec<u64>> {
+    // ANCHOR: exercise_class_histogram
     let mut counts = vec![vec![0; bins]; classes];
     for (&c, &v) in predicted.iter().zip(values) {
         let bin = ((v * bins as f64) as usize).min(bins - 1); // 1.0 falls in the last bin
         counts[c][bin] += 1;
     }
     counts
+    // ANCHOR_END: exercise_class_histogram
 }
+// ANCHOR_END: class_histogram
 
 // ANCHOR: confidence_panel
 /// Panel 4: how confident the predictions are, a histogram stacked by predicted class.
 pub fn confidence_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, predicted: &[usize], confidence: &[f64], names: &[String]) -> Result {
+    // ANCHOR: exercise_confidence_panel
     const BINS: usize = 20;
     let counts = class_histogram(predicted, confidence, names.len(), BINS);
     let tallest = (0..BINS).map(|b| counts.iter().map(|c| c[b]).sum::<u64>()).max().unwrap_or(0);
@@ -352,6 +369,7 @@ pub fn confidence_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, predi
         .label_font(theme::small_font())
         .draw()?;
     Ok(())
+    // ANCHOR_END: exercise_confidence_panel
 }
 // ANCHOR_END: confidence_panel
 
@@ -414,6 +432,70 @@ mod tests {
         assert_eq!(counts[1][9], 1);
         assert_eq!(counts[0][9], 1);
         assert_eq!(counts.iter().flatten().sum::<u64>(), 4);
+    }
+
+    /// One panel drawn alone onto a 600x450 SVG, as text.
+    fn panel_svg(draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result) -> String {
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (600, 450)).into_drawing_area();
+            draw(&root).unwrap();
+            root.present().unwrap();
+        }
+        svg
+    }
+
+    /// The `y` of the (first) text element that reads `label` exactly; plotters writes the text on its own line.
+    fn text_y(svg: &str, label: &str) -> f64 {
+        let end = svg.find(&format!(">\n{label}\n</text>")).unwrap_or_else(|| panic!("no text {label:?}"));
+        let start = svg[..end].rfind("<text").unwrap();
+        let y = &svg[start..end][svg[start..end].find(" y=\"").unwrap() + 4..];
+        y[..y.find('"').unwrap()].parse().unwrap()
+    }
+
+    /// How many rectangles are filled with `color`.
+    fn rects_filled(svg: &str, color: RGBColor) -> usize {
+        let fill = format!("fill=\"#{:02X}{:02X}{:02X}\"", color.0, color.1, color.2);
+        svg.split("<rect").skip(1).filter(|r| r[..r.find("/>").unwrap_or(r.len())].contains(&fill)).count()
+    }
+
+    #[test]
+    fn confusion_panel_writes_every_count_and_the_accuracy() {
+        let names = ["setosa".to_string(), "virginica".to_string()];
+        let svg = panel_svg(|area| confusion_panel(area, &[vec![5, 1], vec![0, 4]], &names));
+        assert!(svg.contains("accuracy 90.0%"), "9 of 10 on the diagonal");
+        for count in ["5", "1", "0", "4"] {
+            text_y(&svg, count);
+        }
+        // truth on the rows, the first class at the top: its count 5 above the second class's 4
+        assert!(text_y(&svg, "5") < text_y(&svg, "4"));
+        // each class names a row and a column
+        assert_eq!((svg.matches(">\nsetosa\n</text>").count(), svg.matches(">\nvirginica\n</text>").count()), (2, 2));
+        // the largest count gets the darkest cell, the empty one the lightest
+        assert_eq!(rects_filled(&svg, theme::sequential(1.0)), 1);
+        assert_eq!(rects_filled(&svg, theme::sequential(0.0)), 1);
+    }
+
+    #[test]
+    fn importance_panel_draws_one_bar_per_column_in_order() {
+        let importance = [Importance { feature: "bill length".into(), mean: 0.3, std: 0.05 }, Importance { feature: "body mass".into(), mean: 0.1, std: 0.02 }];
+        let svg = panel_svg(|area| importance_panel(area, &importance));
+        assert!(svg.contains("Permutation importance"));
+        assert!(text_y(&svg, "bill length") < text_y(&svg, "body mass"), "the first column on top");
+        assert_eq!(rects_filled(&svg, theme::color(0)), 2, "one bar per column");
+    }
+
+    #[test]
+    fn confidence_panel_stacks_one_bar_per_class_and_bin() {
+        let names = ["a".to_string(), "b".to_string()];
+        // class a: one row in the 0.90 bin; class b: rows in the 0.55 and the last bin (1.0 falls in it)
+        let svg = panel_svg(|area| confidence_panel(area, &[0, 1, 1], &[0.9, 1.0, 0.55], &names));
+        assert!(svg.contains("Prediction confidence"));
+        // bars plus the legend's swatch, in each class's colour
+        assert_eq!(rects_filled(&svg, theme::color(0)), 1 + 1);
+        assert_eq!(rects_filled(&svg, theme::color(1)), 2 + 1);
+        text_y(&svg, "a");
+        text_y(&svg, "b");
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub struct Lab {
     pub page: &'static str,
 }
 
-pub const LABS: [Lab; 4] = [
+pub const LABS: [Lab; 5] = [
     Lab {
         id: "1.2.1",
         package: "lab-1-2-1-exercise",
@@ -50,6 +50,14 @@ pub const LABS: [Lab; 4] = [
         modules: &["preprocessing_pipeline"],
         tests: &["preprocessor"],
         page: "src/dataframes/lab-1-2-2-preprocessing.md",
+    },
+    Lab {
+        id: "1.2.3",
+        package: "lab-1-2-3-exercise",
+        solution_crate: "visualization",
+        modules: &["dashboard"],
+        tests: &["dashboard_inputs"],
+        page: "src/visualization/lab-1-2-3-dashboard.md",
     },
     Lab {
         id: "1.2.4",
@@ -225,7 +233,9 @@ fn manifest(solution: &Path, lab: &Lab) -> Result<String, String> {
         let Some(start) = start else { return String::new() };
         let body = &text[start..];
         let end = body.find("\n[").map_or(body.len(), |i| i + 1);
-        body[..end].lines().filter(|l| !l.trim().is_empty() && !l.starts_with("skeptic")).map(|l| format!("{l}\n")).collect()
+        // a path dependency of code/<crate> (`../dataframes`) seen from exercises/<lab> is `../../code/dataframes`
+        let rebase = |l: &str| l.replace("path = \"../", "path = \"../../code/");
+        body[..end].lines().filter(|l| !l.trim().is_empty() && !l.starts_with("skeptic")).map(|l| format!("{}\n", rebase(l))).collect()
     };
     Ok(format!(
         "# {HEADER}\n[package]\nname = \"{package}\"\nversion = \"0.1.0\"\ndescription = \"Lab {id}'s exercises: the solution's code with the learner's parts left as todo!().\"\n\
