@@ -1,3 +1,4 @@
 //! Companion crate: see Cargo.toml's description.
 
 pub mod memory_requirements;
+pub mod troubleshooting;

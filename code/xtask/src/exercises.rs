@@ -304,6 +304,32 @@ fn is_edited(root: &Path, path: &Path) -> Result<bool, String> {
     Ok(out.code() == Some(1))
 }
 
+/// From `cargo test --no-run --message-format=json` output: (package name, test executable) of every test
+/// binary built. The fields are read as plain strings, since xtask has no dependencies; cargo writes paths and
+/// ids without escapes that matter here.
+pub fn test_binaries(json: &str) -> Vec<(String, PathBuf)> {
+    let field = |line: &str, key: &str| -> Option<String> {
+        let start = line.find(&format!("\"{key}\":\""))? + key.len() + 4;
+        Some(line[start..start + line[start..].find('"')?].to_owned())
+    };
+    json.lines()
+        .filter(|l| l.contains("\"reason\":\"compiler-artifact\"") && l.contains("\"test\":true"))
+        .filter_map(|l| {
+            let exe = field(l, "executable")?;
+            // package ids: `path+file:///w/exercises/lab-1-2-2#lab-1-2-2-exercise@0.1.0`, or without the name
+            // when it is the folder's: `path+file:///w/code/arrays#0.1.0`
+            let id = field(l, "package_id")?;
+            let (url, fragment) = id.rsplit_once('#')?;
+            let name = match fragment.split_once('@') {
+                Some((name, _)) => name,
+                None => url.rsplit('/').next()?,
+            }
+            .to_owned();
+            Some((name, PathBuf::from(exe)))
+        })
+        .collect()
+}
+
 /// Reads `cargo test` output of the starter code: how many tests failed (libtest's closing `failures:` list),
 /// every panic message that is not an exercise's `todo!()` (a panic in a rayon worker is printed outside the
 /// test's captured section, so all panics of the output are read, not only the sections), and the exercises
@@ -383,6 +409,25 @@ mod tests {
         let test = "use dataframes::datasets::penguins;\nuse dataframes::preprocessing_pipeline::*;\nlet x = my_dataframes::preprocessing_pipeline::f;\nuse dataframes::preprocessing_pipeline_v2;\n";
         let out = rewrite_module_paths(test, "dataframes", "lab_1_2_2_exercise", &["preprocessing_pipeline"]);
         assert_eq!(out, "use dataframes::datasets::penguins;\nuse lab_1_2_2_exercise::preprocessing_pipeline::*;\nlet x = my_dataframes::preprocessing_pipeline::f;\nuse dataframes::preprocessing_pipeline_v2;\n");
+    }
+
+    #[test]
+    fn test_binaries_are_read_from_cargo_json() {
+        let json = concat!(
+            r#"{"reason":"compiler-artifact","package_id":"path+file:///w/exercises/lab-1-2-2#lab-1-2-2-exercise@0.1.0","target":{"kind":["lib"]},"profile":{"opt_level":"0","test":true},"executable":"/w/target/debug/deps/lab_1_2_2_exercise-ab"}"#,
+            "\n",
+            r#"{"reason":"compiler-artifact","package_id":"path+file:///w/exercises/lab-1-2-2#lab-1-2-2-exercise@0.1.0","target":{"kind":["lib"]},"profile":{"opt_level":"0","test":false},"executable":null}"#,
+            "\n",
+            r#"{"reason":"compiler-artifact","package_id":"registry+https://github.com/rust-lang/crates.io-index#polars@0.55.2","profile":{"test":false},"executable":null}"#,
+            "\n",
+            r#"{"reason":"compiler-artifact","package_id":"path+file:///w/code/arrays#0.1.0","profile":{"test":true},"executable":"/w/target/debug/deps/arrays-cd"}"#,
+            "\n",
+            r#"{"reason":"build-finished","success":true}"#,
+        );
+        let found = test_binaries(json);
+        assert_eq!(found[0], ("lab-1-2-2-exercise".to_string(), PathBuf::from("/w/target/debug/deps/lab_1_2_2_exercise-ab")));
+        assert_eq!(found[1], ("arrays".to_string(), PathBuf::from("/w/target/debug/deps/arrays-cd")));
+        assert_eq!(found.len(), 2);
     }
 
     #[test]

@@ -312,6 +312,20 @@ fn exercises_command(root: &Path, verb: Option<&str>, lab: Option<&str>) -> Resu
 /// every exercise reached by some test. (The same tests pass on the solution: they run in the companion crate.)
 fn exercises_check(root: &Path) -> Result {
     let ci = env::var("CI").is_ok_and(|v| v == "true");
+    // Build every test binary of the exercises in one call over the whole workspace: cargo picks dependency
+    // features for the packages it is given, and the whole workspace is what the main test run builds, so
+    // polars is not compiled again with other features (a `cargo test -p <exercise>` would do that).
+    step("cargo test --workspace --no-run (the exercises' test binaries, with the workspace's features)");
+    let out = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(root)
+        .args(["test", "--workspace", "--locked", "--no-run", "--message-format=json-render-diagnostics"])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err("the exercises do not compile".into());
+    }
+    let binaries = exercises::test_binaries(&String::from_utf8_lossy(&out.stdout));
     for lab in &exercises::LABS {
         step(&format!("exercises of lab {}: in sync with the solution, failing on the starter code", lab.id));
         let stale = exercises::stale(root, lab)?;
@@ -323,17 +337,25 @@ fn exercises_check(root: &Path) -> Result {
             println!("{} differ from the generated starter (your work in progress?): not checked. `cargo xtask exercises reset {}` restores them.", list.join(", "), lab.id);
             continue;
         }
-        let out = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .current_dir(root)
+        let mine: Vec<&PathBuf> = binaries.iter().filter(|(package, _)| package == lab.package).map(|(_, exe)| exe).collect();
+        if mine.is_empty() {
+            return Err(format!("{}: no test binary was built", lab.package));
+        }
+        let (mut text, mut all_passed) = (String::new(), true);
+        for exe in mine {
             // --nocapture: rayon's worker threads inherit the output capture of the test that first started
             // them, so a later test's panic in a worker would be lost; one test at a time and no backtraces
             // keep each panic message on the line after its "panicked at"
-            .args(["test", "--locked", "--no-fail-fast", "-p", lab.package, "--", "--nocapture", "--test-threads=1"])
-            .env("RUST_BACKTRACE", "0")
-            .output()
-            .map_err(|e| e.to_string())?;
-        let text = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        if out.status.success() {
+            let out = Command::new(exe)
+                .current_dir(root.join(lab.dir()))
+                .args(["--nocapture", "--test-threads=1"])
+                .env("RUST_BACKTRACE", "0")
+                .output()
+                .map_err(|e| format!("{}: {e}", exe.display()))?;
+            text.push_str(&format!("{}\n{}\n", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+            all_passed &= out.status.success();
+        }
+        if all_passed {
             return Err(format!("{}: the tests pass on the starter code, so they check nothing", lab.package));
         }
         let (failures, other, seen) = exercises::unexpected_failures(&text);
