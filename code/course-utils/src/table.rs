@@ -164,9 +164,17 @@ pub fn read_committed(name: &str) -> Result<String, String> {
     std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}; run `cargo xtask figures`", path.display()))
 }
 
+/// The workspace's root: two folders above a package (every package is `code/<name>` or `exercises/<name>`).
+/// The package is the one cargo is testing or running (cargo sets `CARGO_MANIFEST_DIR` at run time too), else
+/// this crate's own folder as compiled in: that one can be another checkout's when a target folder is shared.
+fn workspace_root() -> std::path::PathBuf {
+    let package = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from);
+    package.join("../..")
+}
+
 /// The workspace's `figures/` folder.
 pub fn figures_dir() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../figures")
+    workspace_root().join("figures")
 }
 
 /// Checks that a deterministic generated file (`figures/<name>`) equals a fresh render. When it does not,
@@ -176,7 +184,7 @@ pub fn check_committed(name: &str, fresh: &str) -> Result<(), String> {
     if committed == fresh {
         return Ok(());
     }
-    let fresh_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/fresh-figures").join(name);
+    let fresh_path = workspace_root().join("target/fresh-figures").join(name);
     let saved = write_generated(&fresh_path, fresh).map_or_else(|e| format!("(could not save it: {e})"), |_| {
         format!("the fresh render is in {}", fresh_path.display())
     });
