@@ -24,6 +24,21 @@ pub fn outer_broadcast(a: &Array1<f32>, b: &Array1<f32>) -> Array2<f32> {
 }
 // ANCHOR_END: outer_broadcast
 
+// ANCHOR: outer_rows
+/// The same broadcast written a row at a time: row `i` is the scalar `a[i]` broadcast over `b`, NumPy's
+/// `a[i] * b`. Each row is a contiguous loop the compiler vectorises; the operator above walks a stretched
+/// view whose stride is 0 along one axis, one element at a time.
+pub fn outer_rows(a: &Array1<f32>, b: &Array1<f32>) -> Array2<f32> {
+    // a slice, so that each row is a plain loop over memory (an ndarray iterator steps by the array's stride)
+    let b = b.as_slice().map_or_else(|| std::borrow::Cow::Owned(b.to_vec()), std::borrow::Cow::Borrowed);
+    let mut out = Vec::with_capacity(a.len() * b.len());
+    for &x in a {
+        out.extend(b.iter().map(|&y| x * y)); // an exact-size iterator: extend writes it without checks
+    }
+    Array2::from_shape_vec((a.len(), b.len()), out).expect("len a x len b values were written")
+}
+// ANCHOR_END: outer_rows
+
 // ANCHOR: outer_zip
 /// Hands `f` `a` as a column and `b` as a row, both stretched to (len a, len b): views with stride 0 along the
 /// stretched axis, nothing copied.
@@ -103,6 +118,7 @@ mod tests {
 
     allocating_versions! {
         broadcast_matches_the_loops: outer_broadcast;
+        rows_match_the_loops: outer_rows;
         zip_matches_the_loops: outer_zip;
         parallel_matches_the_loops: outer_parallel;
     }

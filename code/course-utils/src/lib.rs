@@ -11,6 +11,7 @@ pub mod agree;
 pub mod compare;
 pub mod machine;
 pub mod memory;
+pub mod pages;
 pub mod table;
 pub mod theme;
 

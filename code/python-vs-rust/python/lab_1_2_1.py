@@ -153,6 +153,13 @@ def info(emit_info):
         emit_info("blas", f"{blas.get('name')} {blas.get('version')}")
     except Exception as e:  # the layout of show_config changes between releases
         emit_info("blas", f"unknown ({e})")
+    try:
+        # which of OpenBLAS's kernels this CPU got (e.g. Haswell: AVX2; SkylakeX: AVX-512)
+        from threadpoolctl import threadpool_info
+        cores = [p.get("architecture") for p in threadpool_info() if p.get("internal_api") == "openblas"]
+        emit_info("blas_kernels", cores[0] if cores else "not OpenBLAS")
+    except Exception as e:
+        emit_info("blas_kernels", f"unknown ({e})")
     emit_info("OPENBLAS_CORETYPE", os.environ.get("OPENBLAS_CORETYPE", "not set"))
     emit_info("OPENBLAS_NUM_THREADS", os.environ.get("OPENBLAS_NUM_THREADS", "not set"))
 

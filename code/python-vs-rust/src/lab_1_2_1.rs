@@ -2,6 +2,7 @@
 
 use crate::{ChecksumTolerance, Language, Sample, value};
 use arrays::{batch_matmul, outer, sum};
+use course_utils::pages::HUGE_PAGES_SYSTEM;
 use ndarray::{Array1, Array2, Array3, ArrayView2, Axis};
 use std::hint::black_box;
 use std::time::Instant;
@@ -53,6 +54,24 @@ pub fn time<T>(workload: &str, name: &str, runs: usize, f: impl Fn() -> T, check
     }
 }
 
+/// The broadcast outer product in both languages, compared line by line under the table.
+pub const SAME_FORMULATION: [(&str, &str); 2] = [
+    ("broadcast `a[:, None] * b[None, :]`, huge pages as NumPy", "NumPy broadcast `a[:, None] * b[None, :]`"),
+    ("broadcast row by row, huge pages as NumPy", "NumPy broadcast `a[:, None] * b[None, :]`"),
+];
+
+/// `f` with NumPy's page policy on: allocations of 4 MiB and more aligned to 2 MiB and advised to use huge
+/// pages (`course_utils::pages`). It takes effect when the program installed `HUGE_PAGES_SYSTEM` as its global
+/// allocator, as the generator does (its `main.rs`), which then checks that the policy ran.
+fn with_huge_pages<T>(f: impl Fn() -> T) -> impl Fn() -> T {
+    move || {
+        HUGE_PAGES_SYSTEM.enable(true);
+        let out = f();
+        HUGE_PAGES_SYSTEM.enable(false);
+        out
+    }
+}
+
 /// One round of the Rust side: every implementation `runs` times (the slowest fewer), each call a sample.
 pub fn rust_samples(sizes: Sizes, runs: usize, emit: &mut dyn FnMut(Sample)) {
     let (b, m, k, n) = sizes.batch;
@@ -81,6 +100,9 @@ pub fn rust_samples(sizes: Sizes, runs: usize, emit: &mut dyn FnMut(Sample)) {
     let all = |o: &Array2<f32>| sum_of_squares(o.view());
     time(w, "nested loops `out[[i, j]]`", runs, || outer::outer_loops(&x, &y), all, emit);
     time(w, "broadcast `a[:, None] * b[None, :]`", runs, || outer::outer_broadcast(&x, &y), all, emit);
+    time(w, "broadcast row by row, `a[i] * b`", runs, || outer::outer_rows(&x, &y), all, emit);
+    time(w, "broadcast `a[:, None] * b[None, :]`, huge pages as NumPy", runs, with_huge_pages(|| outer::outer_broadcast(&x, &y)), all, emit);
+    time(w, "broadcast row by row, huge pages as NumPy", runs, with_huge_pages(|| outer::outer_rows(&x, &y)), all, emit);
     let kept = std::cell::RefCell::new(Array2::<f32>::zeros((0, 0)));
     time(w, "`Zip` into a kept output, rayon", runs, || outer::outer_into_parallel(&x, &y, &mut kept.borrow_mut()), |_| all(&kept.borrow()), emit);
 

@@ -150,16 +150,29 @@ pub fn verdict_against(rows: &[Row], python: &str) -> Result<String, String> {
     compare_fastest_rust(rows, row, "")
 }
 
+/// One named Rust implementation against one named Python implementation (the same formulation in both
+/// languages), or `None` when the table does not have both rows.
+pub fn verdict_pair(rows: &[Row], rust: &str, python: &str) -> Option<String> {
+    let find = |language, name: &str| rows.iter().find(|r| r.language == language && r.timing.name == name);
+    let (rust, python) = (find(Language::Rust, rust)?, find(Language::Python, python)?);
+    Some(compare(rust, python, "", "*"))
+}
+
 fn compare_fastest_rust(rows: &[Row], python: &Row, what: &str) -> Result<String, String> {
     let rust = rows.iter().filter(|r| r.language == Language::Rust).min_by_key(|r| r.timing.median).ok_or("no Rust")?;
+    Ok(compare(rust, python, what, "the fastest Rust version, *"))
+}
+
+fn compare(rust: &Row, python: &Row, what: &str, lead: &str) -> String {
     let ratio = python.timing.median.as_secs_f64() / rust.timing.median.as_secs_f64();
     let (factor, word) = if ratio >= 1.0 { (ratio, "faster") } else { (1.0 / ratio, "slower") };
-    Ok(format!(
-        "the fastest Rust version, *{}*, is **{}** {word} than {what}*{}*",
+    let after = if lead.starts_with("the fastest") { "*," } else { "*" };
+    format!(
+        "{lead}{}{after} is **{}** {word} than {what}*{}*",
         rust.timing.name.replace('`', ""),
         format_ratio(factor),
         python.timing.name.replace('`', "")
-    ))
+    )
 }
 
 /// The stamp of a cross-language table: the machine, and the Python side's versions and BLAS settings.
@@ -170,8 +183,9 @@ pub fn stamp(machine: &Machine, info: &[(String, String)]) -> String {
         .iter()
         .filter_map(|k| info.iter().find(|(key, _)| key == k).map(|(_, v)| format!(", {k} {v}")))
         .collect();
+    let kernels = info.iter().find(|(k, _)| k == "blas_kernels").map_or(String::new(), |(_, v)| format!(", {v} kernels"));
     format!(
-        "*{machine} Python {}, NumPy {}{libraries}, BLAS: {} (OPENBLAS_CORETYPE: {}, OPENBLAS_NUM_THREADS: {}).*\n",
+        "*{machine} Python {}, NumPy {}{libraries}, BLAS: {}{kernels} (OPENBLAS_CORETYPE: {}, OPENBLAS_NUM_THREADS: {}).*\n",
         get("python"),
         get("numpy"),
         get("blas"),
@@ -218,6 +232,8 @@ mod tests {
         assert_eq!(verdict(&rows).unwrap(), "the fastest Rust version, *rust loop*, is **2.00x** faster than the best Python one, *NumPy*");
         assert_eq!(verdict_against(&rows, "pure Python loop").unwrap().split("**").nth(1), Some("500x"));
         assert!(verdict_against(&rows, "no such row").is_err());
+        assert_eq!(verdict_pair(&rows, "rust loop", "NumPy").as_deref(), Some("*rust loop* is **2.00x** faster than *NumPy*"));
+        assert_eq!(verdict_pair(&rows, "rust loop", "Numba"), None);
     }
 
     #[test]

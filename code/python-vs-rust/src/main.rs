@@ -5,9 +5,14 @@
 
 use course_utils::Machine;
 use course_utils::table::{generated_header_by, write_generated};
-use python_vs_rust::{ChecksumTolerance, Language, Sample, lab_1_2_1, lab_1_2_2, lab_1_2_3, lab_1_2_4, lab_1_2_5, parse_python, rows, stamp, table, verdict, verdict_against};
+use python_vs_rust::{ChecksumTolerance, Language, Sample, lab_1_2_1, lab_1_2_2, lab_1_2_3, lab_1_2_4, lab_1_2_5, parse_python, rows, stamp, table, verdict, verdict_against, verdict_pair};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+// NumPy asks the kernel for huge pages for its large arrays; the Rust rows named "huge pages as NumPy" turn
+// the same policy on for themselves (off for every other row)
+#[global_allocator]
+static ALLOC: &course_utils::pages::HugePages<std::alloc::System> = &course_utils::pages::HUGE_PAGES_SYSTEM;
 
 const ROUNDS: usize = 3;
 const RUNS: usize = 10;
@@ -43,6 +48,9 @@ struct Lab {
     rust: fn(usize, &[String], &mut dyn FnMut(Sample)) -> Result<(), String>,
     /// Python implementations a target is stated against (besides the fastest): each gets its own line.
     also_against: &'static [&'static str],
+    /// (Rust, Python) implementations of the same formulation, compared in a line of their own where a
+    /// table has both.
+    pairs: &'static [(&'static str, &'static str)],
 }
 
 const LABS: [Lab; 5] = [
@@ -53,6 +61,7 @@ const LABS: [Lab; 5] = [
         prepare: |_| Ok(Vec::new()),
         rust: |runs, _, emit| Ok(lab_1_2_1::rust_samples(lab_1_2_1::Sizes::LAB, runs, emit)),
         also_against: &[],
+        pairs: &lab_1_2_1::SAME_FORMULATION,
     },
     Lab {
         id: "1.2.2",
@@ -61,6 +70,7 @@ const LABS: [Lab; 5] = [
         prepare: |dir| Ok(vec!["--data".into(), lab_1_2_2::prepare(dir, lab_1_2_2::LAB_ROWS)?.display().to_string()]),
         rust: |runs, args, emit| lab_1_2_2::rust_samples(Path::new(&args[1]), runs, emit),
         also_against: &[lab_1_2_2::SCIKIT_LEARN],
+        pairs: &[],
     },
     Lab {
         id: "1.2.3",
@@ -69,6 +79,7 @@ const LABS: [Lab; 5] = [
         prepare: |dir| Ok(vec!["--data".into(), lab_1_2_3::prepare(dir)?.display().to_string()]),
         rust: |runs, args, emit| lab_1_2_3::rust_samples(Path::new(&args[1]), runs, emit),
         also_against: &[],
+        pairs: &[],
     },
     Lab {
         id: "1.2.4",
@@ -77,6 +88,7 @@ const LABS: [Lab; 5] = [
         prepare: |_| Ok(Vec::new()),
         rust: |runs, _, emit| Ok(lab_1_2_4::rust_samples(lab_1_2_4::LAB, runs, emit)),
         also_against: &[],
+        pairs: &[],
     },
     Lab {
         id: "1.2.5",
@@ -85,6 +97,7 @@ const LABS: [Lab; 5] = [
         prepare: |_| Ok(Vec::new()),
         rust: |runs, _, emit| Ok(lab_1_2_5::rust_samples(lab_1_2_5::LAB, runs, emit)),
         also_against: &[],
+        pairs: &[],
     },
 ];
 
@@ -113,6 +126,10 @@ fn run_lab(lab: &Lab, python: &Path, crate_dir: &Path, figures: &Path, machine: 
             }
         }
     }
+    let thp = Path::new("/sys/kernel/mm/transparent_hugepage").exists();
+    if lab.id == "1.2.1" && thp && course_utils::pages::HUGE_PAGES_SYSTEM.advised_bytes() == 0 {
+        return Err("the rows \"huge pages as NumPy\" ran without huge pages: the kernel refused the advice".into());
+    }
     let mut page = generated_header_by("cargo xtask python-vs-rust", "code/python-vs-rust/src/main.rs");
     for (workload, title, tol) in lab.workloads {
         let rows = rows(&samples, workload, *tol)?;
@@ -121,6 +138,11 @@ fn run_lab(lab: &Lab, python: &Path, crate_dir: &Path, figures: &Path, machine: 
         page.push_str(&format!("\n#### {title}\n\n{}\n{}\n- {}.\n", table.to_markdown(), stamp(machine, &info), verdict(&rows)?));
         for python in lab.also_against {
             page.push_str(&format!("- {}.\n", verdict_against(&rows, python)?));
+        }
+        for (rust, python) in lab.pairs {
+            if let Some(line) = verdict_pair(&rows, rust, python) {
+                page.push_str(&format!("- {line}.\n"));
+            }
         }
     }
     let path = figures.join(format!("python-vs-rust/lab-{}.md", lab.id.replace('.', "-")));
