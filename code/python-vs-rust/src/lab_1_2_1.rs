@@ -94,6 +94,7 @@ pub fn rust_samples(sizes: Sizes, runs: usize, emit: &mut dyn FnMut(Sample)) {
         emit,
     );
     time(w, "rayon over the batch", runs, || batch_matmul::parallel_gemm(a.view(), bm.view()), first, emit);
+    time(w, "`gemm` crate, rayon over the batch", runs, || batch_matmul::parallel_gemm_crate(a.view(), bm.view()), first, emit);
 
     let (x, y): (Array1<f32>, Array1<f32>) = (f32_input(sizes.outer, 0), f32_input(sizes.outer, 3));
     let w = "outer";
