@@ -167,12 +167,9 @@ fn compare(rust: &Row, python: &Row, what: &str, lead: &str) -> String {
     let ratio = python.timing.median.as_secs_f64() / rust.timing.median.as_secs_f64();
     let (factor, word) = if ratio >= 1.0 { (ratio, "faster") } else { (1.0 / ratio, "slower") };
     let after = if lead.starts_with("the fastest") { "*," } else { "*" };
-    format!(
-        "{lead}{}{after} is **{}** {word} than {what}*{}*",
-        rust.timing.name.replace('`', ""),
-        format_ratio(factor),
-        python.timing.name.replace('`', "")
-    )
+    // plain text in italics: no code spans, and brackets escaped so that `a[:, None]` is not read as a link
+    let plain = |name: &str| name.replace('`', "").replace('[', "\\[").replace(']', "\\]");
+    format!("{lead}{}{after} is **{}** {word} than {what}*{}*", plain(&rust.timing.name), format_ratio(factor), plain(&python.timing.name))
 }
 
 /// The stamp of a cross-language table: the machine, and the Python side's versions and BLAS settings.
@@ -234,6 +231,9 @@ mod tests {
         assert!(verdict_against(&rows, "no such row").is_err());
         assert_eq!(verdict_pair(&rows, "rust loop", "NumPy").as_deref(), Some("*rust loop* is **2.00x** faster than *NumPy*"));
         assert_eq!(verdict_pair(&rows, "rust loop", "Numba"), None);
+        let brackets = vec![sample("o", "x[:, None]", Language::Rust, 1.0, 1.0), sample("o", "`y[i]`", Language::Python, 2.0, 1.0)];
+        let brackets = super::rows(&brackets, "o", TOL).unwrap();
+        assert_eq!(verdict_pair(&brackets, "x[:, None]", "`y[i]`").unwrap(), r"*x\[:, None\]* is **2.00x** faster than *y\[i\]*");
     }
 
     #[test]
