@@ -155,21 +155,25 @@ pub fn verdict_against(rows: &[Row], python: &str) -> Result<String, String> {
 pub fn verdict_pair(rows: &[Row], rust: &str, python: &str) -> Option<String> {
     let find = |language, name: &str| rows.iter().find(|r| r.language == language && r.timing.name == name);
     let (rust, python) = (find(Language::Rust, rust)?, find(Language::Python, python)?);
-    Some(compare(rust, python, "", "*"))
+    Some(compare(&format!("*{}*", plain(&rust.timing.name)), rust, python, ""))
 }
 
 fn compare_fastest_rust(rows: &[Row], python: &Row, what: &str) -> Result<String, String> {
     let rust = rows.iter().filter(|r| r.language == Language::Rust).min_by_key(|r| r.timing.median).ok_or("no Rust")?;
-    Ok(compare(rust, python, what, "the fastest Rust version, *"))
+    Ok(compare(&format!("the fastest Rust version, *{}*,", plain(&rust.timing.name)), rust, python, what))
 }
 
-fn compare(rust: &Row, python: &Row, what: &str, lead: &str) -> String {
+/// "<subject> is N faster than <what><python>" (or slower).
+fn compare(subject: &str, rust: &Row, python: &Row, what: &str) -> String {
     let ratio = python.timing.median.as_secs_f64() / rust.timing.median.as_secs_f64();
     let (factor, word) = if ratio >= 1.0 { (ratio, "faster") } else { (1.0 / ratio, "slower") };
-    let after = if lead.starts_with("the fastest") { "*," } else { "*" };
-    // plain text in italics: no code spans, and brackets escaped so that `a[:, None]` is not read as a link
-    let plain = |name: &str| name.replace('`', "").replace('[', "\\[").replace(']', "\\]");
-    format!("{lead}{}{after} is **{}** {word} than {what}*{}*", plain(&rust.timing.name), format_ratio(factor), plain(&python.timing.name))
+    format!("{subject} is **{}** {word} than {what}*{}*", format_ratio(factor), plain(&python.timing.name))
+}
+
+/// An implementation's name as plain text for italics: no code spans, and brackets escaped so that
+/// `a[:, None]` is not read as a link.
+fn plain(name: &str) -> String {
+    name.replace('`', "").replace('[', "\\[").replace(']', "\\]")
 }
 
 /// The stamp of a cross-language table: the machine, and the Python side's versions and BLAS settings.
