@@ -54,8 +54,11 @@ pub fn time<T>(workload: &str, name: &str, runs: usize, f: impl Fn() -> T, check
     }
 }
 
-/// The broadcast outer product in both languages, compared line by line under the table.
-pub const SAME_FORMULATION: [(&str, &str); 2] = [
+/// The same formulation in both languages (fresh output with NumPy's page policy, or a kept output), compared
+/// line by line under the table.
+pub const SAME_FORMULATION: [(&str, &str); 4] = [
+    ("`gemm` crate, rayon over the batch, huge pages as NumPy", "NumPy `np.matmul(a, b)`"),
+    ("`gemm` crate into a kept output, rayon", "NumPy `np.matmul(a, b, out=kept)`"),
     ("broadcast `a[:, None] * b[None, :]`, huge pages as NumPy", "NumPy broadcast `a[:, None] * b[None, :]`"),
     ("broadcast row by row, huge pages as NumPy", "NumPy broadcast `a[:, None] * b[None, :]`"),
 ];
@@ -95,6 +98,16 @@ pub fn rust_samples(sizes: Sizes, runs: usize, emit: &mut dyn FnMut(Sample)) {
     );
     time(w, "rayon over the batch", runs, || batch_matmul::parallel_gemm(a.view(), bm.view()), first, emit);
     time(w, "`gemm` crate, rayon over the batch", runs, || batch_matmul::parallel_gemm_crate(a.view(), bm.view()), first, emit);
+    let crate_huge = with_huge_pages(|| batch_matmul::parallel_gemm_crate(a.view(), bm.view()));
+    time(w, "`gemm` crate, rayon over the batch, huge pages as NumPy", runs, crate_huge, first, emit);
+    time(
+        w,
+        "`gemm` crate into a kept output, rayon",
+        runs,
+        || batch_matmul::gemm_crate_into(a.view(), bm.view(), &mut kept.borrow_mut()),
+        |_| sum_of_squares(kept.borrow().index_axis(Axis(0), 0)),
+        emit,
+    );
 
     let (x, y): (Array1<f32>, Array1<f32>) = (f32_input(sizes.outer, 0), f32_input(sizes.outer, 3));
     let w = "outer";

@@ -157,6 +157,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let figures = args.next().map_or_else(|| root.join("figures"), PathBuf::from);
     let only = args.next(); // a lab id, e.g. 1.2.4: run that lab only
+    if figures.to_string_lossy().starts_with('-') || only.as_deref().is_some_and(|id| !LABS.iter().any(|lab| lab.id == id)) {
+        // not a folder to write into (e.g. --help) or not a lab: say how to call it rather than write there
+        let ids: Vec<&str> = LABS.iter().map(|lab| lab.id).collect();
+        println!("usage: python-vs-rust [FIGURES_DIR [LAB]]   (LAB: one of {})", ids.join(", "));
+        return Ok(());
+    }
     let python = match venv(&root, crate_dir) {
         Ok(python) => python,
         Err(why) => {
