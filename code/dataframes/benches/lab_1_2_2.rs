@@ -13,7 +13,7 @@ fn preprocessing(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(ROWS as u64)); // rows per second
     group.bench_function("preprocessor", |b| {
-        b.iter(|| lab_pipeline().fit(&df).and_then(|fitted| fitted.transform_array(&df)).expect("valid input"))
+        b.iter(|| lab_pipeline().fit_transform_array(&df).expect("valid input"))
     });
     group.bench_function("polars_expressions", |b| b.iter(|| with_expressions(&df, &names).expect("valid input")));
     group.finish();

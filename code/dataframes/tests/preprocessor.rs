@@ -326,13 +326,56 @@ fn matches_a_row_by_row_reference_on_a_large_frame() {
     let narrow = category(3);
     let wide = category(50);
     let df = df!("x" => &x, "narrow" => &narrow, "wide" => &wide).unwrap();
-    let (matrix, keep) = Preprocessor::new().fit(&df).and_then(|f| f.transform_array(&df)).unwrap();
-    assert!(keep.iter().all(|k| *k));
     let expected = reference_matrix(&x, &[narrow, wide]);
-    assert_eq!(matrix.dim(), (n, expected[0].len()));
-    assert_eq!(matrix.ncols(), 1 + 3 + 50);
-    for (r, (row, want)) in matrix.rows().into_iter().zip(&expected).enumerate() {
-        assert!(row[0].to_bits().abs_diff(want[0].to_bits()) <= 1, "row {r}: x {} vs {}", row[0], want[0]);
-        assert_eq!(row.iter().skip(1).copied().collect::<Vec<_>>(), want[1..], "row {r}: one-hot");
+    let (matrix, keep) = Preprocessor::new().fit(&df).and_then(|f| f.transform_array(&df)).unwrap();
+    // fit_transform_array reads each column once: the categories' codes come from counting them
+    let (_, fused, fused_keep) = Preprocessor::new().fit_transform_array(&df).unwrap();
+    for (matrix, keep, how) in [(matrix, keep, "fit + transform_array"), (fused, fused_keep, "fit_transform_array")] {
+        assert!(keep.iter().all(|k| *k));
+        assert_eq!(matrix.dim(), (n, expected[0].len()));
+        assert_eq!(matrix.ncols(), 1 + 3 + 50);
+        for (r, (row, want)) in matrix.rows().into_iter().zip(&expected).enumerate() {
+            assert!(row[0].to_bits().abs_diff(want[0].to_bits()) <= 1, "{how}, row {r}: x {} vs {}", row[0], want[0]);
+            assert_eq!(row.iter().skip(1).copied().collect::<Vec<_>>(), want[1..], "{how}, row {r}: one-hot");
+        }
+    }
+}
+
+/// Every configuration the property test below draws from.
+fn configuration(numeric: u8, categorical: u8, encoding: u8, scaling: u8, indicators: bool) -> Preprocessor {
+    let numeric = [NumericImpute::Mean, NumericImpute::Median, NumericImpute::Constant(-3.5), NumericImpute::DropRows][numeric as usize % 4].clone();
+    let categorical = [CategoricalImpute::MostFrequent, CategoricalImpute::Constant("zz".into()), CategoricalImpute::DropRows][categorical as usize % 3].clone();
+    let encoding = [Encoding::OneHot(Unknown::Error), Encoding::OneHot(Unknown::Ignore), Encoding::Ordinal(Unknown::Error)][encoding as usize % 3];
+    let scaling = [Scaling::None, Scaling::Standard, Scaling::MinMax, Scaling::Robust][scaling as usize % 4];
+    Preprocessor::new().numeric_impute(numeric).categorical_impute(categorical).encoding(encoding).scaling(scaling).missing_indicators(indicators)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    // The one-pass fit_transform_array against fit + transform_array, in every configuration: the same
+    // fitted state, matrix and kept rows, or the same error.
+    #[test]
+    fn fit_transform_array_equals_fit_then_transform(
+        xs in proptest::collection::vec(proptest::option::weighted(0.8, -1e3f64..1e3), 1..60),
+        cats in proptest::collection::vec(proptest::option::weighted(0.8, "[a-z]{1,2}|a long category name"), 1..60),
+        config in (0u8..4, 0u8..3, 0u8..3, 0u8..4, any::<bool>()),
+    ) {
+        let n = xs.len().min(cats.len());
+        let df = df!("x" => &xs[..n], "c" => cats[..n].to_vec()).unwrap();
+        let pre = configuration(config.0, config.1, config.2, config.3, config.4);
+        let two_steps = pre.fit(&df).and_then(|fitted| {
+            let (matrix, keep) = fitted.transform_array(&df)?;
+            Ok((fitted, matrix, keep))
+        });
+        match (two_steps, pre.fit_transform_array(&df)) {
+            (Ok(want), Ok(got)) => {
+                prop_assert_eq!(&got.0, &want.0);
+                prop_assert_eq!(&got.2, &want.2);
+                // the same f32 bits, not just close: the same arithmetic on the same values
+                prop_assert!(got.1.dim() == want.1.dim() && got.1.iter().zip(want.1.iter()).all(|(a, b)| a.to_bits() == b.to_bits()));
+            }
+            (Err(want), Err(got)) => prop_assert_eq!(got.to_string(), want.to_string()),
+            (want, got) => prop_assert!(false, "fit + transform_array: {:?}, fit_transform_array: {:?}", want.map(|w| w.1), got.map(|g| g.1)),
+        }
     }
 }

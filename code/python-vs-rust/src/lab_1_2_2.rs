@@ -47,11 +47,8 @@ pub fn rust_samples(data: &Path, runs: usize, emit: &mut dyn FnMut(Sample)) -> R
     let names = lab_pipeline().fit(&df).map_err(|e| e.to_string())?.feature_names();
     let w = "preprocess";
     let check = |out: &Result<Array2<f32>, String>| out.as_ref().map_or(f64::NAN, weighted_sum);
-    let preprocessor = || -> Result<Array2<f32>, String> {
-        let fitted = lab_pipeline().fit(&df).map_err(|e| e.to_string())?;
-        Ok(fitted.transform_array(&df).map_err(|e| e.to_string())?.0)
-    };
-    time(w, "`Preprocessor::fit` + `transform_array`", runs, preprocessor, check, emit);
+    let preprocessor = || -> Result<Array2<f32>, String> { Ok(lab_pipeline().fit_transform_array(&df).map_err(|e| e.to_string())?.1) };
+    time(w, "`Preprocessor::fit_transform_array`", runs, preprocessor, check, emit);
     time(w, "Rust polars expressions + `to_dummies`", runs, || with_expressions(&df, &names).map_err(|e| e.to_string()), check, emit);
     Ok(())
 }

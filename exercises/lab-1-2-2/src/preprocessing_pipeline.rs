@@ -192,6 +192,40 @@ impl Preprocessor {
     // ANCHOR: fit
     /// Learns every statistic from `train`.
     pub fn fit(&self, train: &DataFrame) -> Result<FittedPreprocessor> {
+        let roles = self.checked_roles(train)?;
+        // rows dropped by a DropRows strategy do not take part in any statistic
+        let drop_mask = self.drop_mask(train, &roles)?;
+        let dropped = drop_mask.iter().any(|d| *d).then_some(drop_mask.as_slice());
+        // the columns are independent: learn them in parallel, then report the first error in column order
+        let results: Vec<Result<FittedColumn>> = roles
+            .into_par_iter()
+            .map(|(name, role)| {
+                let col = column(train, &name)?;
+                let dtype = col.dtype().to_string();
+                match role {
+                    Role::Numeric => {
+                        let (values, null) = numeric_column(col, &name)?;
+                        self.fit_numeric(name, dtype, &values, &null, dropped)
+                    }
+                    Role::Categorical => {
+                        let series = category_series(col)?;
+                        let kept = match dropped {
+                            Some(d) => series.filter(&BooleanChunked::from_iter_values("keep".into(), d.iter().map(|d| !d)))?,
+                            None => series,
+                        };
+                        let counts = category_counts(kept.str()?)?;
+                        self.fit_categorical(name, dtype, counts, kept.null_count() > 0)
+                    }
+                }
+            })
+            .collect();
+        let columns = results.into_iter().collect::<Result<Vec<_>>>()?;
+        Ok(FittedPreprocessor { config: self.clone(), columns })
+    }
+    // ANCHOR_END: fit
+
+    /// The roles of a frame that can be fitted: not empty, at least one feature, every passthrough column there.
+    fn checked_roles(&self, train: &DataFrame) -> Result<Vec<(String, Role)>> {
         if train.height() == 0 {
             return Err(PreprocessError::EmptyFrame);
         }
@@ -202,40 +236,89 @@ impl Preprocessor {
         for p in &self.passthrough {
             column(train, p)?;
         }
-        // rows dropped by a DropRows strategy do not take part in any statistic
-        let drop_mask = self.drop_mask(train, &roles)?;
-        let dropped = drop_mask.iter().any(|d| *d).then_some(drop_mask.as_slice());
-        // the columns are independent: learn them in parallel, then report the first error in column order
-        let results: Vec<Result<FittedColumn>> = roles
+        Ok(roles)
+    }
+
+    // ANCHOR: fit_transform_array
+    /// `fit`, then `transform_array` on the same frame, reading each column once: the values and category
+    /// codes read to learn the statistics are encoded straight away (the two calls would read them twice).
+    /// The output is the same as theirs (tested). With rows to drop, it takes the two calls' road.
+    pub fn fit_transform_array(&self, train: &DataFrame) -> Result<(FittedPreprocessor, Array2<f32>, Vec<bool>)> {
+        let roles = self.checked_roles(train)?;
+        if self.drop_mask(train, &roles)?.iter().any(|d| *d) {
+            // the statistics skip the dropped rows, the codes cover all: two passes keep that simple
+            let fitted = self.fit(train)?;
+            let (matrix, keep) = fitted.transform_array(train)?;
+            return Ok((fitted, matrix, keep));
+        }
+        let keep = vec![true; train.height()];
+        let results: Vec<Result<(FittedColumn, Encoded)>> = roles
             .into_par_iter()
             .map(|(name, role)| {
                 let col = column(train, &name)?;
+                let dtype = col.dtype().to_string();
                 match role {
-                    Role::Numeric => self.fit_numeric(name, col, dropped),
-                    Role::Categorical => self.fit_categorical(name, col, dropped),
+                    Role::Numeric => {
+                        let (values, null) = numeric_column(col, &name)?;
+                        let fitted = self.fit_numeric(name, dtype, &values, &null, None)?;
+                        let FittedColumn::Numeric { fill, center, scale, indicator, .. } = fitted else { unreachable!("fit_numeric fits a numeric column") };
+                        Ok((fitted, encode_numeric(values, null, fill, center, scale, indicator)))
+                    }
+                    Role::Categorical => {
+                        let series = category_series(col)?;
+                        let values = series.str()?;
+                        let (counts, met) = category_counts_and_codes(values, true)?;
+                        let fitted = self.fit_categorical(name, dtype, counts.clone(), values.null_count() > 0)?;
+                        let FittedColumn::Categorical { name, fill, categories, indicator, .. } = &fitted else { unreachable!("fit_categorical fits a categorical column") };
+                        let codes = match met {
+                            // codes in the order the values were met -> their places among the sorted categories
+                            Some(met) => {
+                                let place: Vec<u32> = counts.iter().map(|(v, _)| categories.iter().position(|c| c == v).map_or(UNKNOWN, |k| k as u32)).collect();
+                                met.into_iter().map(|m| if m == UNKNOWN { UNKNOWN } else { place[m as usize] }).collect()
+                            }
+                            None => category_codes(values, categories)?,
+                        };
+                        let encoded = self.encode_categorical(values, codes, name, fill.as_deref(), categories, *indicator, &keep)?;
+                        Ok((fitted, encoded))
+                    }
                 }
             })
             .collect();
-        let columns = results.into_iter().collect::<Result<Vec<_>>>()?;
-        Ok(FittedPreprocessor { config: self.clone(), columns })
+        let (columns, encoded): (Vec<FittedColumn>, Vec<Encoded>) = results.into_iter().collect::<Result<Vec<_>>>()?.into_iter().unzip();
+        let fitted = FittedPreprocessor { config: self.clone(), columns };
+        let matrix = fitted.assemble(&encoded, &keep);
+        Ok((fitted, matrix, keep))
     }
-    // ANCHOR_END: fit
+    // ANCHOR_END: fit_transform_array
 
     // ANCHOR: fit_numeric
-    /// A numeric column's fill value, centre and scale. `dropped` marks the rows a DropRows strategy removes.
-    fn fit_numeric(&self, name: String, col: &Column, dropped: Option<&[bool]>) -> Result<FittedColumn> {
+    /// A numeric column's fill value, centre and scale, from its values and null mask (`numeric_column`).
+    /// `dropped` marks the rows a DropRows strategy removes.
+    fn fit_numeric(&self, name: String, dtype: String, values: &[f64], null: &[bool], dropped: Option<&[bool]>) -> Result<FittedColumn> {
         // Exercise `fit_numeric`: yours to write, in place of the `todo!()`.
         todo!("exercise `fit_numeric`")
     }
     // ANCHOR_END: fit_numeric
 
     // ANCHOR: fit_categorical
-    /// A categorical column's fill value and its sorted categories.
-    fn fit_categorical(&self, name: String, col: &Column, dropped: Option<&[bool]>) -> Result<FittedColumn> {
+    /// A categorical column's fill value and its sorted categories, from its distinct values with their
+    /// counts (`category_counts`, over the rows kept) and whether it had nulls.
+    fn fit_categorical(&self, name: String, dtype: String, counts: Vec<(String, usize)>, had_nulls: bool) -> Result<FittedColumn> {
         // Exercise `fit_categorical`: yours to write, in place of the `todo!()`.
         todo!("exercise `fit_categorical`")
     }
     // ANCHOR_END: fit_categorical
+
+    // ANCHOR: encode_categorical
+    /// A categorical column's features from its `codes` (each row's index in `categories`, `UNKNOWN` for a
+    /// null or a value not in the list; `category_codes`): nulls get `fill`'s code. A value that has no code is
+    /// an `UnseenCategory` error if the configuration says so and its row is kept.
+    #[allow(clippy::too_many_arguments)]
+    fn encode_categorical(&self, values: &StringChunked, mut codes: Vec<u32>, name: &str, fill: Option<&str>, categories: &[String], indicator: bool, keep: &[bool]) -> Result<Encoded> {
+        // Exercise `encode_categorical`: yours to write, in place of the `todo!()`.
+        todo!("exercise `encode_categorical`")
+    }
+    // ANCHOR_END: encode_categorical
 
     fn drop_mask(&self, df: &DataFrame, roles: &[(String, Role)]) -> Result<Vec<bool>> {
         let mut drop = vec![false; df.height()];
@@ -380,8 +463,15 @@ impl FittedPreprocessor {
         // 1. each column on its own (in parallel): scaled values or category codes, one per input row
         let results: Vec<Result<Encoded>> = self.columns.par_iter().map(|c| self.encode(c, column(df, c.name())?, &keep)).collect();
         let encoded = results.into_iter().collect::<Result<Vec<_>>>()?;
-        // 2. the matrix, a block of rows at a time (in parallel): each block is written once, while in cache
-        let kept_rows: Vec<usize> = (0..df.height()).filter(|&r| keep[r]).collect();
+        // 2. the matrix
+        Ok((self.assemble(&encoded, &keep), keep))
+    }
+    // ANCHOR_END: transform
+
+    /// The matrix of the kept rows, a block of rows at a time (in parallel): each block is written once, while
+    /// in cache.
+    fn assemble(&self, encoded: &[Encoded], keep: &[bool]) -> Array2<f32> {
+        let kept_rows: Vec<usize> = (0..keep.len()).filter(|&r| keep[r]).collect();
         let width = self.feature_names().len();
         let mut out = Array2::<f32>::zeros((kept_rows.len(), width));
         if width > 0 {
@@ -389,34 +479,31 @@ impl FittedPreprocessor {
             flat.par_chunks_mut(ROWS_PER_BLOCK * width).zip(kept_rows.par_chunks(ROWS_PER_BLOCK)).for_each(|(block, rows)| {
                 for (row, &r) in block.chunks_exact_mut(width).zip(rows) {
                     let mut j = 0;
-                    for e in &encoded {
+                    for e in encoded {
                         j += e.write_row(r, &mut row[j..]);
                     }
                 }
             });
         }
-        Ok((out, keep))
+        out
     }
-    // ANCHOR_END: transform
 
     /// One column's features for every input row, checked: an unseen category in a kept row is an error here.
     fn encode(&self, c: &FittedColumn, col: &Column, keep: &[bool]) -> Result<Encoded> {
         match c {
-            FittedColumn::Numeric { name, fill, center, scale, indicator, .. } => encode_numeric(col, name, *fill, *center, *scale, *indicator),
+            FittedColumn::Numeric { name, fill, center, scale, indicator, .. } => {
+                let (values, null) = numeric_column(col, name)?;
+                Ok(encode_numeric(values, null, *fill, *center, *scale, *indicator))
+            }
             FittedColumn::Categorical { name, fill, categories, indicator, .. } => {
-                self.encode_categorical(col, name, fill.as_deref(), categories, *indicator, keep)
+                let series = category_series(col)?;
+                let values = series.str()?;
+                let codes = category_codes(values, categories)?;
+                self.config.encode_categorical(values, codes, name, fill.as_deref(), categories, *indicator, keep)
             }
         }
     }
 
-    // ANCHOR: encode_categorical
-    /// Category codes (the index in `categories`) for every input row, nulls filled with `fill`'s code. A
-    /// value that has no code is an `UnseenCategory` error if the configuration says so and its row is kept.
-    fn encode_categorical(&self, col: &Column, name: &str, fill: Option<&str>, categories: &[String], indicator: bool, keep: &[bool]) -> Result<Encoded> {
-        // Exercise `encode_categorical`: yours to write, in place of the `todo!()`.
-        todo!("exercise `encode_categorical`")
-    }
-    // ANCHOR_END: encode_categorical
 
     /// The features as a polars frame (one f32 column per feature name), followed by the passthrough columns
     /// of the kept rows.
@@ -495,9 +582,10 @@ fn null_mask(col: &Column) -> Vec<bool> {
 }
 
 // ANCHOR: encode_numeric
-/// A numeric column's features for every input row: nulls filled with `fill`, then `(x - center) / scale`,
-/// as f32; with `indicator`, also the null mask for the `<column>_missing` feature.
-fn encode_numeric(col: &Column, name: &str, fill: Option<f64>, center: f64, scale: f64, indicator: bool) -> Result<Encoded> {
+/// A numeric column's features for every input row, from its values and null mask (`numeric_column`): nulls
+/// filled with `fill`, then `(x - center) / scale`, as f32; with `indicator`, also the null mask for the
+/// `<column>_missing` feature.
+fn encode_numeric(values: Vec<f64>, nulls: Vec<bool>, fill: Option<f64>, center: f64, scale: f64, indicator: bool) -> Encoded {
     // Exercise `encode_numeric`: yours to write, in place of the `todo!()`.
     todo!("exercise `encode_numeric`")
 }
@@ -559,7 +647,15 @@ fn equal_as_u32(values: &StringChunked, value: &str) -> Result<UInt32Chunked> {
 /// distinct values, so: take the first row not yet counted, compare the whole column with its value (one
 /// vectorised polars comparison), repeat. Past 32 distinct values, polars' hash-based `value_counts` is faster.
 fn category_counts(values: &StringChunked) -> Result<Vec<(String, usize)>> {
+    Ok(category_counts_and_codes(values, false)?.0)
+}
+
+/// `category_counts`, and with `with_codes` each row's index among the values in the order returned
+/// (`UNKNOWN` for a null), found on the way: `fit_transform_array` needs no second pass for the codes. The
+/// codes are `None` past 32 values (or when not asked for).
+fn category_counts_and_codes(values: &StringChunked, with_codes: bool) -> Result<(Vec<(String, usize)>, Option<Vec<u32>>)> {
     let mut counted = null_mask(&values.clone().into_column());
+    let mut codes = with_codes.then(|| vec![UNKNOWN; values.len()]);
     let mut counts = Vec::new();
     let mut next = 0; // every row before `next` is counted
     while let Some(r) = counted[next..].iter().position(|c| !c).map(|p| p + next) {
@@ -567,19 +663,27 @@ fn category_counts(values: &StringChunked) -> Result<Vec<(String, usize)>> {
             let counted = values.clone().into_series().value_counts(false, true, "count".into(), false)?;
             let distinct = counted.column(values.name())?.str()?.clone();
             let totals = counted.column("count")?.idx()?.clone();
-            return Ok(distinct.iter().zip(totals.iter()).filter_map(|(v, c)| Some((v?.to_string(), c? as usize))).collect());
+            let counts = distinct.iter().zip(totals.iter()).filter_map(|(v, c)| Some((v?.to_string(), c? as usize))).collect();
+            return Ok((counts, None));
         }
         let value = values.get(r).expect("a row not counted is not null");
         let hits = equal_as_u32(values, value)?;
+        let hits = hits.cont_slice()?;
         let mut n = 0;
-        for (c, &hit) in counted.iter_mut().zip(hits.cont_slice()?) {
+        for (c, &hit) in counted.iter_mut().zip(hits) {
             *c |= hit == 1;
             n += hit as usize;
+        }
+        if let Some(codes) = &mut codes {
+            let k = counts.len() as u32;
+            for (code, &hit) in codes.iter_mut().zip(hits) {
+                *code = if hit == 1 { k } else { *code };
+            }
         }
         counts.push((value.to_string(), n));
         next = r + 1;
     }
-    Ok(counts)
+    Ok((counts, codes))
 }
 
 /// A categorical column as strings (`series.str()?.iter()` gives `Option<&str>` per row).
