@@ -546,13 +546,17 @@ impl FittedPreprocessor {
     /// The matrix of the kept rows, a block of rows at a time (in parallel): each block is written once, while
     /// in cache.
     fn assemble(&self, encoded: &[Encoded], keep: &[bool]) -> Array2<f32> {
-        let kept_rows: Vec<usize> = (0..keep.len()).filter(|&r| keep[r]).collect();
+        // the input rows in output order (none listed when all are kept: output row r is input row r)
+        let kept_rows: Option<Vec<usize>> = keep.contains(&false).then(|| (0..keep.len()).filter(|&r| keep[r]).collect());
+        let height = kept_rows.as_ref().map_or(keep.len(), Vec::len);
         let width = self.feature_names().len();
-        let mut out = Array2::<f32>::zeros((kept_rows.len(), width));
+        let mut out = Array2::<f32>::zeros((height, width));
         if width > 0 {
             let flat = out.as_slice_mut().expect("a new array is contiguous");
-            flat.par_chunks_mut(ROWS_PER_BLOCK * width).zip(kept_rows.par_chunks(ROWS_PER_BLOCK)).for_each(|(block, rows)| {
-                for (row, &r) in block.chunks_exact_mut(width).zip(rows) {
+            flat.par_chunks_mut(ROWS_PER_BLOCK * width).enumerate().for_each(|(b, block)| {
+                let first = b * ROWS_PER_BLOCK;
+                for (i, row) in block.chunks_exact_mut(width).enumerate() {
+                    let r = kept_rows.as_ref().map_or(first + i, |rows| rows[first + i]);
                     let mut j = 0;
                     for e in encoded {
                         j += e.write_row(r, &mut row[j..]);
@@ -698,10 +702,7 @@ fn category_codes(values: &StringChunked, categories: &[String]) -> Result<Vec<u
     let mut codes = vec![UNKNOWN; values.len()];
     if categories.len() <= 32 {
         for (k, category) in categories.iter().enumerate() {
-            let hits = equal_as_u32(values, category)?;
-            for (code, &hit) in codes.iter_mut().zip(hits.cont_slice()?) {
-                *code = if hit == 1 { k as u32 } else { *code };
-            }
+            set_where(&mut codes, &equal_bits(values, category), k as u32);
         }
     } else {
         let index: PlHashMap<&str, u32> = categories.iter().enumerate().map(|(k, c)| (c.as_str(), k as u32)).collect();
@@ -714,12 +715,58 @@ fn category_codes(values: &StringChunked, categories: &[String]) -> Result<Vec<u
     Ok(codes)
 }
 
-/// 1 where `values` equals `value`, else 0 (also for null), as one contiguous u32 column: polars compares the
-/// whole column in one kernel, and a plain loop over the numbers vectorises (reading the bits one by one
-/// through an iterator does not, and costs more than the comparison).
-fn equal_as_u32(values: &StringChunked, value: &str) -> Result<UInt32Chunked> {
-    let hits = values.equal_missing(value).cast(&DataType::UInt32)?;
-    Ok(hits.u32()?.rechunk().into_owned())
+/// Where `values` equals `value` (never for a null), as a bit mask: bit `r % 8` of byte `r / 8` for row `r`.
+/// polars compares the whole column in one vectorised kernel and returns its bits; reading them a byte at a
+/// time, 8 rows per step, costs less than the comparison (a bool or a u32 per row would cost 8 or 32 times the
+/// memory, all of it fresh pages).
+fn equal_bits(values: &StringChunked, value: &str) -> Vec<u8> {
+    as_bits(&values.equal_missing(value))
+}
+
+/// A boolean column as bits (nulls as false), 8 rows per byte, the first row in the lowest bit.
+fn as_bits(mask: &BooleanChunked) -> Vec<u8> {
+    let mut bits = vec![0u8; mask.len().div_ceil(8)];
+    let no_nulls = mask.null_count() == 0; // else a null's value bit may be set: go through `iter`
+    let mut row = 0;
+    for chunk in mask.downcast_iter() {
+        // the chunk's bits start at bit `offset` (< 8) of `bytes`; they go to bit `row` of `bits`
+        let (bytes, offset, len) = chunk.values().as_slice();
+        if no_nulls {
+            let shift = row % 8;
+            for i in 0..len.div_ceil(8) {
+                // the chunk's rows 8i .. 8i + 7, as one byte
+                let mut byte = bytes[i] >> offset;
+                if offset > 0 && i + 1 < bytes.len() {
+                    byte |= bytes[i + 1] << (8 - offset);
+                }
+                if i == len / 8 {
+                    byte &= (1u8 << (len % 8)) - 1; // past the chunk's end: not rows (a test found 1s there)
+                }
+                let at = (row + 8 * i) / 8;
+                bits[at] |= byte << shift;
+                if shift > 0 && at + 1 < bits.len() {
+                    bits[at + 1] |= byte >> (8 - shift);
+                }
+            }
+        } else {
+            for (r, bit) in (row..).zip(chunk.iter()) {
+                bits[r / 8] |= u8::from(bit == Some(true)) << (r % 8);
+            }
+        }
+        row += len;
+    }
+    bits
+}
+
+/// `codes[r] = code` for every row `r` whose bit is set.
+fn set_where(codes: &mut [u32], bits: &[u8], code: u32) {
+    for (i, &byte) in bits.iter().enumerate() {
+        let mut byte = byte;
+        while byte != 0 {
+            codes[i * 8 + byte.trailing_zeros() as usize] = code;
+            byte &= byte - 1; // clear the lowest set bit
+        }
+    }
 }
 
 /// The distinct non-null values of a column and how often each occurs. Categorical features have few
@@ -733,11 +780,16 @@ fn category_counts(values: &StringChunked) -> Result<Vec<(String, usize)>> {
 /// (`UNKNOWN` for a null), found on the way: `fit_transform_array` needs no second pass for the codes. The
 /// codes are `None` past 32 values (or when not asked for).
 fn category_counts_and_codes(values: &StringChunked, with_codes: bool) -> Result<(Vec<(String, usize)>, Option<Vec<u32>>)> {
-    let mut counted = null_mask(&values.clone().into_column());
+    // bit set: null or counted. Past the last row, bits are set: they never look like a row to count.
+    let mut counted = as_bits(&values.is_null());
+    if values.len() % 8 != 0 {
+        *counted.last_mut().expect("a partial byte exists") |= !((1u8 << (values.len() % 8)) - 1);
+    }
     let mut codes = with_codes.then(|| vec![UNKNOWN; values.len()]);
     let mut counts = Vec::new();
-    let mut next = 0; // every row before `next` is counted
-    while let Some(r) = counted[next..].iter().position(|c| !c).map(|p| p + next) {
+    let mut next = 0; // every byte before `next` is all counted
+    while let Some(i) = counted[next..].iter().position(|&c| c != u8::MAX).map(|p| p + next) {
+        let r = i * 8 + counted[i].trailing_ones() as usize; // the first row not counted yet
         if counts.len() == 32 {
             let counted = values.clone().into_series().value_counts(false, true, "count".into(), false)?;
             let distinct = counted.column(values.name())?.str()?.clone();
@@ -746,21 +798,17 @@ fn category_counts_and_codes(values: &StringChunked, with_codes: bool) -> Result
             return Ok((counts, None));
         }
         let value = values.get(r).expect("a row not counted is not null");
-        let hits = equal_as_u32(values, value)?;
-        let hits = hits.cont_slice()?;
+        let hits = equal_bits(values, value);
         let mut n = 0;
-        for (c, &hit) in counted.iter_mut().zip(hits) {
-            *c |= hit == 1;
-            n += hit as usize;
+        for (c, &hit) in counted.iter_mut().zip(&hits) {
+            *c |= hit;
+            n += hit.count_ones() as usize;
         }
         if let Some(codes) = &mut codes {
-            let k = counts.len() as u32;
-            for (code, &hit) in codes.iter_mut().zip(hits) {
-                *code = if hit == 1 { k } else { *code };
-            }
+            set_where(codes, &hits, counts.len() as u32);
         }
         counts.push((value.to_string(), n));
-        next = r + 1;
+        next = i;
     }
     Ok((counts, codes))
 }
@@ -826,7 +874,7 @@ pub fn train_test_split(df: &DataFrame, test_fraction: f64, seed: u64, stratify:
 
 #[cfg(test)]
 mod tests {
-    use super::quantile;
+    use super::*;
     use proptest::prelude::*;
 
     /// The reference: sort, then interpolate between the two neighbouring order statistics.
@@ -843,6 +891,57 @@ mod tests {
         fn selection_quantile_matches_sorting(values in proptest::collection::vec(-1e6f64..1e6, 1..200), q in 0.0f64..=1.0) {
             let mut scratch = values.clone();
             prop_assert_eq!(quantile(&mut scratch, q), quantile_by_sorting(&values, q));
+        }
+    }
+
+    /// A string column in up to three chunks, then sliced: the chunk boundaries and the slice's offset fall
+    /// inside bytes of the bit masks, the paths `as_bits` takes besides the usual single chunk.
+    fn chunked(parts: &[Vec<Option<String>>], skip: usize) -> StringChunked {
+        let mut column = StringChunked::new("c".into(), &parts[0]);
+        for part in &parts[1..] {
+            column.append(&StringChunked::new("c".into(), part)).unwrap();
+        }
+        column.slice(skip.min(column.len()) as i64, column.len())
+    }
+
+    fn parts() -> impl Strategy<Value = (Vec<Vec<Option<String>>>, usize)> {
+        let value = proptest::option::weighted(0.8, "[abc]|a long category name");
+        (proptest::collection::vec(proptest::collection::vec(value, 0..30), 1..4), 0usize..5)
+    }
+
+    proptest! {
+        #[test]
+        fn bits_of_any_chunking_match_the_booleans((parts, skip) in parts()) {
+            let column = chunked(&parts, skip);
+            let mask = column.equal_missing("b");
+            let bits = as_bits(&mask);
+            prop_assert_eq!(bits.len(), mask.len().div_ceil(8));
+            let want: Vec<bool> = mask.iter().map(|b| b == Some(true)).collect();
+            let got: Vec<bool> = (0..mask.len()).map(|r| bits[r / 8] >> (r % 8) & 1 == 1).collect();
+            prop_assert_eq!(got, want);
+            prop_assert!(mask.len() % 8 == 0 || bits[bits.len() - 1] >> (mask.len() % 8) == 0, "bits past the end");
+        }
+
+        #[test]
+        fn counts_and_codes_match_a_row_by_row_count((parts, skip) in parts()) {
+            let column = chunked(&parts, skip);
+            let mut want: Vec<(String, usize)> = Vec::new(); // in the order met
+            let mut want_codes = Vec::new();
+            for value in column.iter() {
+                want_codes.push(match value {
+                    None => UNKNOWN,
+                    Some(v) => match want.iter().position(|(w, _)| w == v) {
+                        Some(k) => { want[k].1 += 1; k as u32 }
+                        None => { want.push((v.to_string(), 1)); want.len() as u32 - 1 }
+                    },
+                });
+            }
+            let (counts, codes) = category_counts_and_codes(&column, true).unwrap();
+            prop_assert_eq!(&counts, &want);
+            prop_assert_eq!(codes, Some(want_codes));
+            let sorted: Vec<String> = { let mut s: Vec<String> = want.iter().map(|(v, _)| v.clone()).collect(); s.sort(); s };
+            let by_place: Vec<u32> = column.iter().map(|v| v.and_then(|v| sorted.iter().position(|s| s == v)).map_or(UNKNOWN, |k| k as u32)).collect();
+            prop_assert_eq!(category_codes(&column, &sorted).unwrap(), by_place);
         }
     }
 
