@@ -650,13 +650,24 @@ fn as_bits(mask: &BooleanChunked) -> Vec<u8> {
     let no_nulls = mask.null_count() == 0; // else a null's value bit may be set: go through `iter`
     let mut row = 0;
     for chunk in mask.downcast_iter() {
+        // the chunk's bits start at bit `offset` (< 8) of `bytes`; they go to bit `row` of `bits`
         let (bytes, offset, len) = chunk.values().as_slice();
-        if row % 8 == 0 && offset == 0 && no_nulls {
-            // the usual case, one chunk: its bytes are the mask, but for the bits past its end (not zero:
-            // a test found 255 there), which are cleared for the next chunk's rows
-            bits[row / 8..][..len.div_ceil(8)].copy_from_slice(&bytes[..len.div_ceil(8)]);
-            if len % 8 != 0 {
-                bits[(row + len) / 8] &= (1u8 << (len % 8)) - 1;
+        if no_nulls {
+            let shift = row % 8;
+            for i in 0..len.div_ceil(8) {
+                // the chunk's rows 8i .. 8i + 7, as one byte
+                let mut byte = bytes[i] >> offset;
+                if offset > 0 && i + 1 < bytes.len() {
+                    byte |= bytes[i + 1] << (8 - offset);
+                }
+                if i == len / 8 {
+                    byte &= (1u8 << (len % 8)) - 1; // past the chunk's end: not rows (a test found 1s there)
+                }
+                let at = (row + 8 * i) / 8;
+                bits[at] |= byte << shift;
+                if shift > 0 && at + 1 < bits.len() {
+                    bits[at + 1] |= byte >> (8 - shift);
+                }
             }
         } else {
             for (r, bit) in (row..).zip(chunk.iter()) {
