@@ -1,6 +1,7 @@
 //! Regenerates the chapter's tables into `figures/dataframes/`.
 //! Run through `cargo xtask figures` (release mode), or: `cargo run --release -p dataframes --example dataframes-figures -- figures [lab|io]`
-//! (one part only: `lab` for Lab 1.2.2's table, `io` for the file-format table).
+//! (one part only: `lab` for Lab 1.2.2's table, `bad-input` for its table of hostile inputs, `io` for the
+//! file-format table).
 use course_utils::memory::{INSTRUMENTED_SYSTEM, PeakMemAlloc};
 use std::alloc::System;
 use std::path::PathBuf;
@@ -14,6 +15,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let part = std::env::args().nth(2);
     if part.as_deref().is_none_or(|p| p == "lab") {
         dataframes::lab_1_2_2::run(Some(&out), true)?;
+    }
+    if part.as_deref().is_none_or(|p| p == "bad-input") {
+        let name = dataframes::lab_1_2_2::BAD_INPUT;
+        course_utils::table::write_generated(&out.join(name), &dataframes::lab_1_2_2::bad_input_table())?;
+        println!("  wrote figures/{name}");
     }
     if part.as_deref().is_none_or(|p| p == "io") {
         dataframes::io::run(Some(&out))?;

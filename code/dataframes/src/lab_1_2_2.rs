@@ -3,7 +3,7 @@
 //! lab-1-2-2`), the figure generator and the criterion bench.
 
 use crate::datasets::penguins;
-use crate::preprocessing_pipeline::{PreprocessError, Preprocessor};
+use crate::preprocessing_pipeline::{CategoricalImpute, FittedPreprocessor, PreprocessError, Preprocessor, Scaling, train_test_split};
 use course_utils::{Compare, CompareError, Machine, Report, Tolerance};
 use ndarray::Array2;
 use polars::prelude::*;
@@ -98,6 +98,53 @@ pub fn run(figures: Option<&std::path::Path>, measure_heap: bool) -> Result<(), 
     Ok(())
 }
 
+pub const BAD_INPUT: &str = "dataframes/lab-1-2-2-bad-input.md";
+
+/// The "Bad input" table of the lab's page: each hostile input, run, with what the Preprocessor answers
+/// (its error message, or what it did instead). Deterministic: the tests compare it with the committed file.
+pub fn bad_input_table() -> String {
+    fn said<T>(result: Result<T, PreprocessError>) -> String {
+        match result {
+            Ok(_) => "accepted (a defect: it should be refused)".into(),
+            Err(e) => format!("{e:?}").split([' ', '(', '{']).next().map_or(String::new(), |v| format!("`{v}`: ")) + &e.to_string(),
+        }
+    }
+    let frame = |csv: &str| CsvReadOptions::default().into_reader_with_file_handle(std::io::Cursor::new(csv.to_string())).finish().expect("a valid CSV");
+    let numbers = frame("x\n0.0\n1.0\n");
+    let fitted = Preprocessor::new().fit(&numbers).expect("fits");
+    let state = fitted.to_json().expect("serialises");
+    let mut rows: Vec<(&str, String)> = vec![
+        ("an empty frame", said(Preprocessor::new().fit(&numbers.head(Some(0))))),
+        ("a fitted column missing at transform", said(fitted.transform(&frame("y\n1.0\n")))),
+        ("a column read back as text since fit", said(fitted.transform(&df!("x" => ["1.0"]).expect("a frame")))),
+        ("a column entirely null at fit", said(Preprocessor::new().fit(&df!("x" => [None::<f64>, None]).expect("a frame")))),
+        ("NaN in a numeric column", said(fitted.transform(&df!("x" => [1.0, f64::NAN]).expect("a frame")))),
+        ("text `10`, `abc`, `30` given a numeric role", said(Preprocessor::new().numeric(["x"]).fit(&df!("x" => ["10", "abc", "30"]).expect("a frame")))),
+        ("1e39 at transform, after fitting on 0 and 1", said(fitted.transform(&frame("x\n0.5\n1e39\n")))),
+        ("1e308 and -1e308 with min-max scaling", said(Preprocessor::new().scaling(Scaling::MinMax).numeric_impute(crate::preprocessing_pipeline::NumericImpute::Mean).fit(&frame("x\n1e308\n-1e308\n")))),
+        ("a category not seen at fit", said(Preprocessor::new().fit(&frame("c\na\nb\n")).and_then(|f| f.transform(&frame("c\na\nz\n"))))),
+        ("one column given two roles", said(Preprocessor::new().numeric(["x"]).categorical(["x"]).fit(&numbers))),
+        ("a numeric column `c_a` beside a one-hot column `c` with category `a`", said(Preprocessor::new().fit(&frame("c,c_a\na,1\nb,2\n")))),
+        ("a constant fill `missing` with missing indicators on", said(Preprocessor::new().categorical_impute(CategoricalImpute::Constant("missing".into())).missing_indicators(true).fit(&frame("c\na\n\n")))),
+        ("100,000 distinct categories, one-hot", said(Preprocessor::new().fit_transform_array(&df!("c" => (0..100_000).map(|i| format!("c{i:06}")).collect::<Vec<_>>()).expect("a frame")))),
+        ("a saved state edited to scale 0", said(FittedPreprocessor::from_json(&state.replacen("\"scale\": 0.5", "\"scale\": 0.0", 1)))),
+        ("a saved state with a misspelt field", said(FittedPreprocessor::from_json(&state.replacen("\"scaling\"", "\"scalling\"", 1)))),
+        ("a split of one row", said(train_test_split(&numbers.head(Some(1)), 0.25, 1, None))),
+        ("a stratified split whose classes have one row each", said(train_test_split(&frame("y\na\nb\nc\n"), 0.5, 1, Some("y")))),
+        ("`DropRows` on columns whose nulls cover every row", said(Preprocessor::new().numeric_impute(crate::preprocessing_pipeline::NumericImpute::DropRows).fit(&frame("x,z\n,1\n2,\n")))),
+    ];
+    // not an error: a pandas index column is left out, and the fitted state says why
+    let indexed = Preprocessor::new().fit(&frame(",x\n0,1.5\n1,2.5\n2,0.5\n")).expect("fits");
+    let excluded = indexed.excluded().iter().map(|e| format!("left out: {:?}, {}", e.column, e.reason)).collect::<Vec<_>>().join("; ");
+    rows.push(("an unnamed first column 0, 1, 2 (pandas' `to_csv` index)", excluded));
+    let mut table = course_utils::table::Table::new(["input", "what the Preprocessor says"]);
+    table.align(0, course_utils::table::Align::Left).align(1, course_utils::table::Align::Left);
+    for (input, result) in rows {
+        table.push([input.to_string(), result]);
+    }
+    format!("{}{}", course_utils::table::generated_header(SOURCE), table.to_markdown())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +170,12 @@ mod tests {
         let text = course_utils::table::read_committed(TABLE).unwrap();
         course_utils::table::check_timing_table(&text).unwrap();
         assert!(text.contains("Preprocessor::fit_transform_array") && text.contains("peak heap"));
+    }
+
+    #[test]
+    fn committed_bad_input_table_is_current() {
+        let table = bad_input_table();
+        assert!(!table.contains("a defect"), "every hostile input is refused:\n{table}");
+        course_utils::table::check_committed(BAD_INPUT, &table).unwrap();
     }
 }

@@ -77,18 +77,44 @@ pub enum PreprocessError {
     NoFeatures,
     #[error("column {column:?} is missing")]
     MissingColumn { column: String },
+    #[error("column {column:?} is listed twice: as {first} and as {second}")]
+    TwoRoles { column: String, first: String, second: String },
+    #[error("the output would have two features named {name:?}: {first}, and {second}")]
+    NameClash { name: String, first: String, second: String },
     #[error("column {column:?} was {fitted} at fit but is {got} now")]
     DtypeChanged { column: String, fitted: String, got: String },
     #[error("column {column:?} has dtype {dtype}, which is neither numeric nor categorical (string, categorical, boolean)")]
     UnsupportedDtype { column: String, dtype: String },
     #[error("column {column:?} is entirely null at fit: there is nothing to learn a fill value from")]
     AllNull { column: String },
+    #[error("no rows remain after dropping: every row has a null in at least one of the DropRows columns {columns:?}")]
+    NoRowsLeft { columns: Vec<String> },
+    #[error("column {column:?} holds {value:?} in row {row}, which is not a number (a numeric column stored as text must parse)")]
+    NotANumber { column: String, row: usize, value: String },
     #[error("column {column:?} holds {value} in row {row}: clean NaN and infinity before the pipeline")]
     NonFinite { column: String, row: usize, value: f64 },
+    #[error("column {column:?}: its {statistic} is beyond f64's range (values near 1e308); rescale the column first")]
+    StatisticOverflow { column: String, statistic: &'static str },
+    #[error("column {column:?} holds {value} in row {row}, which becomes {scaled} after scaling: beyond f32's range (3.4e38) of the matrix")]
+    Overflow { column: String, row: usize, value: f64, scaled: f64 },
     #[error("column {column:?} holds {value:?} in row {row}, a category not seen at fit")]
     UnseenCategory { column: String, row: usize, value: String },
+    #[error("the matrix would be {rows} rows x {features} features of f32 = {bytes} bytes, over the limit of {limit} bytes \
+             (max_matrix_bytes); column {widest:?} alone gives {widest_features} features: group its rare categories \
+             with max_categories or min_frequency, or encode it as ordinal")]
+    MatrixTooLarge { rows: usize, features: usize, bytes: u64, limit: u64, widest: String, widest_features: usize },
+    #[error("max_categories must be at least 1")]
+    ZeroMaxCategories,
+    #[error("test_fraction must be strictly between 0 and 1, got {0}")]
+    BadFraction(f64),
+    #[error("splitting {rows} rows with test_fraction {test_fraction} leaves the {part} set empty")]
+    EmptySplit { rows: usize, test_fraction: f64, part: &'static str },
+    #[error("class {class:?} of column {column:?} has {rows} row: a stratified split needs at least 2 rows per class")]
+    ClassTooSmall { column: String, class: String, rows: usize },
     #[error("expected {expected} feature columns to invert, got {got}")]
     InverseShape { expected: usize, got: usize },
+    #[error("fitted state: {0}")]
+    InvalidState(String),
     #[error(transparent)]
     Polars(#[from] PolarsError),
     #[error("fitted state: {0}")]
@@ -101,14 +127,30 @@ type Result<T> = std::result::Result<T, PreprocessError>;
 /// The pipeline's configuration. Defaults: roles inferred from dtypes, median and most-frequent imputation,
 /// no missing indicators, one-hot encoding that rejects unseen categories, standard scaling.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)] // a misspelt field in a hand-edited state is an error, not silently ignored
 pub struct Preprocessor {
     roles: Vec<(String, Role)>,
     passthrough: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
     numeric_impute: NumericImpute,
     categorical_impute: CategoricalImpute,
     indicators: bool,
     encoding: Encoding,
     scaling: Scaling,
+    #[serde(default)]
+    max_categories: Option<usize>,
+    #[serde(default)]
+    min_frequency: Option<usize>,
+    #[serde(default = "default_max_matrix_bytes")]
+    max_matrix_bytes: u64,
+}
+
+/// 4 GiB: a dense matrix larger than this is refused before it is allocated (`MatrixTooLarge`).
+pub const DEFAULT_MAX_MATRIX_BYTES: u64 = 4 << 30;
+
+fn default_max_matrix_bytes() -> u64 {
+    DEFAULT_MAX_MATRIX_BYTES
 }
 
 impl Default for Preprocessor {
@@ -116,11 +158,15 @@ impl Default for Preprocessor {
         Preprocessor {
             roles: Vec::new(),
             passthrough: Vec::new(),
+            exclude: Vec::new(),
             numeric_impute: NumericImpute::Median,
             categorical_impute: CategoricalImpute::MostFrequent,
             indicators: false,
             encoding: Encoding::OneHot(Unknown::Error),
             scaling: Scaling::Standard,
+            max_categories: None,
+            min_frequency: None,
+            max_matrix_bytes: DEFAULT_MAX_MATRIX_BYTES,
         }
     }
 }
@@ -144,6 +190,12 @@ impl Preprocessor {
         self.passthrough.extend(columns.into_iter().map(Into::into));
         self
     }
+    /// Leave these columns out when the roles are inferred from dtypes (ids, free text, a leaking column),
+    /// without listing the role of every other column.
+    pub fn exclude<S: Into<String>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
+        self.exclude.extend(columns.into_iter().map(Into::into));
+        self
+    }
     pub fn numeric_impute(mut self, strategy: NumericImpute) -> Self {
         self.numeric_impute = strategy;
         self
@@ -165,34 +217,64 @@ impl Preprocessor {
         self.scaling = scaling;
         self
     }
+    /// At most this many features per categorical column, the last of them `<column>_infrequent` for all the
+    /// rarer categories (scikit-learn's `OneHotEncoder(max_categories=...)`).
+    pub fn max_categories(mut self, max: usize) -> Self {
+        self.max_categories = Some(max);
+        self
+    }
+    /// Categories seen in fewer than `min` training rows share one `<column>_infrequent` feature
+    /// (scikit-learn's `min_frequency`).
+    pub fn min_frequency(mut self, min: usize) -> Self {
+        self.min_frequency = Some(min);
+        self
+    }
+    /// The largest dense matrix `transform_array` may allocate, in bytes (default 4 GiB).
+    pub fn max_matrix_bytes(mut self, bytes: u64) -> Self {
+        self.max_matrix_bytes = bytes;
+        self
+    }
     // ANCHOR_END: builder
 
-    /// The roles used: the explicit ones, or every non-passthrough column by dtype.
-    fn roles_for(&self, df: &DataFrame) -> Result<Vec<(String, Role)>> {
+    /// The roles used (the explicit ones, or every column by dtype that is not passthrough, excluded or a row
+    /// index) and the columns inference left out, with the reason.
+    fn roles_for(&self, df: &DataFrame) -> Result<(Vec<(String, Role)>, Vec<Excluded>)> {
         if !self.roles.is_empty() {
-            return Ok(self.roles.clone());
+            return Ok((self.roles.clone(), Vec::new()));
         }
-        df.columns()
-            .iter()
-            .filter(|c| !self.passthrough.iter().any(|p| p == c.name().as_str()))
-            .map(|c| {
-                let dtype = c.dtype();
-                let role = if dtype.is_primitive_numeric() {
-                    Role::Numeric
-                } else if dtype.is_string() || dtype.is_categorical() || dtype.is_bool() {
-                    Role::Categorical
-                } else {
-                    return Err(PreprocessError::UnsupportedDtype { column: c.name().to_string(), dtype: dtype.to_string() });
-                };
-                Ok((c.name().to_string(), role))
-            })
-            .collect()
+        let mut roles = Vec::new();
+        let mut excluded = Vec::new();
+        for c in df.columns() {
+            let name = c.name().to_string();
+            if self.passthrough.contains(&name) {
+                continue;
+            }
+            if self.exclude.contains(&name) {
+                excluded.push(Excluded { column: name, reason: "excluded by the configuration".into() });
+                continue;
+            }
+            if is_row_index(c)? {
+                let reason = "an unnamed integer column counting 0, 1, 2, ... (or from 1): a row index, as pandas writes to CSV";
+                excluded.push(Excluded { column: name, reason: reason.into() });
+                continue;
+            }
+            let dtype = c.dtype();
+            let role = if dtype.is_primitive_numeric() {
+                Role::Numeric
+            } else if dtype.is_string() || dtype.is_categorical() || dtype.is_bool() {
+                Role::Categorical
+            } else {
+                return Err(PreprocessError::UnsupportedDtype { column: name, dtype: dtype.to_string() });
+            };
+            roles.push((name, role));
+        }
+        Ok((roles, excluded))
     }
 
     // ANCHOR: fit
     /// Learns every statistic from `train`.
     pub fn fit(&self, train: &DataFrame) -> Result<FittedPreprocessor> {
-        let roles = self.checked_roles(train)?;
+        let (roles, excluded) = self.checked_roles(train)?;
         // rows dropped by a DropRows strategy do not take part in any statistic
         let drop_mask = self.drop_mask(train, &roles)?;
         let dropped = drop_mask.iter().any(|d| *d).then_some(drop_mask.as_slice());
@@ -214,29 +296,48 @@ impl Preprocessor {
                             None => series,
                         };
                         let counts = category_counts(kept.str()?)?;
-                        self.fit_categorical(name, dtype, counts, kept.null_count() > 0)
+                        self.fit_categorical(name, dtype, counts, kept.null_count())
                     }
                 }
             })
             .collect();
         let columns = results.into_iter().collect::<Result<Vec<_>>>()?;
-        Ok(FittedPreprocessor { config: self.clone(), columns })
+        let fitted = FittedPreprocessor { config: self.clone(), columns, excluded };
+        fitted.check()?; // two features of one name, say
+        Ok(fitted)
     }
     // ANCHOR_END: fit
 
-    /// The roles of a frame that can be fitted: not empty, at least one feature, every passthrough column there.
-    fn checked_roles(&self, train: &DataFrame) -> Result<Vec<(String, Role)>> {
+    /// The roles of a frame that can be fitted: not empty, at least one feature, every passthrough column
+    /// there, no column given two roles, and some rows left after dropping.
+    fn checked_roles(&self, train: &DataFrame) -> Result<(Vec<(String, Role)>, Vec<Excluded>)> {
         if train.height() == 0 {
             return Err(PreprocessError::EmptyFrame);
         }
-        let roles = self.roles_for(train)?;
+        if self.max_categories == Some(0) {
+            return Err(PreprocessError::ZeroMaxCategories);
+        }
+        let (roles, excluded) = self.roles_for(train)?;
+        // every role a column is given, in the order given: two of them for one column is a contradiction
+        let given = roles.iter().map(|(c, r)| (c.as_str(), format!("{r:?}").to_lowercase())).chain(self.exclude.iter().map(|c| (c.as_str(), "excluded".to_string())));
+        let mut seen: Vec<(&str, String)> = Vec::new();
+        for (c, role) in given {
+            if let Some((_, first)) = seen.iter().find(|(s, _)| *s == c) {
+                return Err(PreprocessError::TwoRoles { column: c.into(), first: first.clone(), second: role });
+            }
+            seen.push((c, role));
+        }
         if roles.is_empty() {
             return Err(PreprocessError::NoFeatures);
         }
         for p in &self.passthrough {
             column(train, p)?;
         }
-        Ok(roles)
+        if self.drop_mask(train, &roles)?.iter().all(|d| *d) {
+            let columns = roles.iter().filter(|(_, r)| self.drops(*r)).map(|(c, _)| c.clone()).collect();
+            return Err(PreprocessError::NoRowsLeft { columns });
+        }
+        Ok((roles, excluded))
     }
 
     // ANCHOR: fit_transform_array
@@ -244,7 +345,7 @@ impl Preprocessor {
     /// codes read to learn the statistics are encoded straight away (the two calls would read them twice).
     /// The output is the same as theirs (tested). With rows to drop, it takes the two calls' road.
     pub fn fit_transform_array(&self, train: &DataFrame) -> Result<(FittedPreprocessor, Array2<f32>, Vec<bool>)> {
-        let roles = self.checked_roles(train)?;
+        let (roles, excluded) = self.checked_roles(train)?;
         if self.drop_mask(train, &roles)?.iter().any(|d| *d) {
             // the statistics skip the dropped rows, the codes cover all: two passes keep that simple
             let fitted = self.fit(train)?;
@@ -261,32 +362,35 @@ impl Preprocessor {
                     Role::Numeric => {
                         let (values, null) = numeric_column(col, &name)?;
                         let fitted = self.fit_numeric(name, dtype, &values, &null, None)?;
-                        let FittedColumn::Numeric { fill, center, scale, indicator, .. } = fitted else { unreachable!("fit_numeric fits a numeric column") };
-                        Ok((fitted, encode_numeric(values, null, fill, center, scale, indicator)))
+                        let FittedColumn::Numeric { name, fill, center, scale, indicator, .. } = &fitted else { unreachable!("fit_numeric fits a numeric column") };
+                        let encoded = encode_numeric(name, values, null, *fill, *center, *scale, *indicator)?;
+                        Ok((fitted, encoded))
                     }
                     Role::Categorical => {
                         let series = category_series(col)?;
                         let values = series.str()?;
                         let (counts, met) = category_counts_and_codes(values, true)?;
-                        let fitted = self.fit_categorical(name, dtype, counts.clone(), values.null_count() > 0)?;
-                        let FittedColumn::Categorical { name, fill, categories, indicator, .. } = &fitted else { unreachable!("fit_categorical fits a categorical column") };
+                        let fitted = self.fit_categorical(name, dtype, counts.clone(), values.null_count())?;
+                        let FittedColumn::Categorical { name, fill, categories, infrequent, indicator, .. } = &fitted else { unreachable!("fit_categorical fits a categorical column") };
                         let codes = match met {
                             // codes in the order the values were met -> their places among the sorted categories
                             Some(met) => {
-                                let place: Vec<u32> = counts.iter().map(|(v, _)| categories.iter().position(|c| c == v).map_or(UNKNOWN, |k| k as u32)).collect();
+                                let place: Vec<u32> = counts.iter().map(|(v, _)| code_of(categories, infrequent, v)).collect();
                                 met.into_iter().map(|m| if m == UNKNOWN { UNKNOWN } else { place[m as usize] }).collect()
                             }
-                            None => category_codes(values, categories)?,
+                            None => category_codes(values, categories, infrequent)?,
                         };
-                        let encoded = self.encode_categorical(values, codes, name, fill.as_deref(), categories, *indicator, &keep)?;
+                        let fill_code = fill.as_deref().map_or(UNKNOWN, |f| code_of(categories, infrequent, f));
+                        let encoded = self.encode_categorical(values, codes, name, fill_code, *indicator, &keep)?;
                         Ok((fitted, encoded))
                     }
                 }
             })
             .collect();
         let (columns, encoded): (Vec<FittedColumn>, Vec<Encoded>) = results.into_iter().collect::<Result<Vec<_>>>()?.into_iter().unzip();
-        let fitted = FittedPreprocessor { config: self.clone(), columns };
-        let matrix = fitted.assemble(&encoded, &keep);
+        let fitted = FittedPreprocessor { config: self.clone(), columns, excluded };
+        fitted.check()?;
+        let matrix = fitted.assemble(&encoded, &keep)?;
         Ok((fitted, matrix, keep))
     }
     // ANCHOR_END: fit_transform_array
@@ -301,33 +405,53 @@ impl Preprocessor {
     // ANCHOR_END: fit_numeric
 
     // ANCHOR: fit_categorical
-    /// A categorical column's fill value and its sorted categories, from its distinct values with their
-    /// counts (`category_counts`, over the rows kept) and whether it had nulls.
-    fn fit_categorical(&self, name: String, dtype: String, counts: Vec<(String, usize)>, had_nulls: bool) -> Result<FittedColumn> {
+    /// A categorical column's fill value, its sorted categories and its sorted infrequent ones, from its
+    /// distinct values with their counts (`category_counts`, over the rows kept) and its number of nulls.
+    fn fit_categorical(&self, name: String, dtype: String, mut counts: Vec<(String, usize)>, nulls: usize) -> Result<FittedColumn> {
         // Exercise `fit_categorical`: yours to write, in place of the `todo!()`.
         todo!("exercise `fit_categorical`")
     }
     // ANCHOR_END: fit_categorical
 
+    /// The categories that get a feature of their own and the infrequent ones that share one: fewer than
+    /// `min_frequency` rows, or past the `max_categories - 1` most frequent (ties: alphabetical), as
+    /// scikit-learn's `OneHotEncoder` decides.
+    fn split_infrequent(&self, mut counts: Vec<(String, usize)>) -> (Vec<String>, Vec<String>) {
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let min = self.min_frequency.unwrap_or(0);
+        let mut frequent = counts.iter().take_while(|(_, n)| *n >= min).count();
+        if let Some(max) = self.max_categories {
+            let features = frequent + usize::from(frequent < counts.len()); // one more for the infrequent ones
+            if features > max {
+                frequent = max - 1; // the last feature is the infrequent one
+            }
+        }
+        let infrequent = counts.split_off(frequent).into_iter().map(|(v, _)| v).collect();
+        (counts.into_iter().map(|(v, _)| v).collect(), infrequent)
+    }
+
     // ANCHOR: encode_categorical
-    /// A categorical column's features from its `codes` (each row's index in `categories`, `UNKNOWN` for a
-    /// null or a value not in the list; `category_codes`): nulls get `fill`'s code. A value that has no code is
+    /// A categorical column's features from its `codes` (each row's index in the categories, `UNKNOWN` for a
+    /// null or a value not seen at fit; `category_codes`): nulls get `fill_code`. A value that has no code is
     /// an `UnseenCategory` error if the configuration says so and its row is kept.
-    #[allow(clippy::too_many_arguments)]
-    fn encode_categorical(&self, values: &StringChunked, mut codes: Vec<u32>, name: &str, fill: Option<&str>, categories: &[String], indicator: bool, keep: &[bool]) -> Result<Encoded> {
+    fn encode_categorical(&self, values: &StringChunked, mut codes: Vec<u32>, name: &str, fill_code: u32, indicator: bool, keep: &[bool]) -> Result<Encoded> {
         // Exercise `encode_categorical`: yours to write, in place of the `todo!()`.
         todo!("exercise `encode_categorical`")
     }
     // ANCHOR_END: encode_categorical
 
+    /// Whether a column of this role drops its null rows.
+    fn drops(&self, role: Role) -> bool {
+        match role {
+            Role::Numeric => self.numeric_impute == NumericImpute::DropRows,
+            Role::Categorical => self.categorical_impute == CategoricalImpute::DropRows,
+        }
+    }
+
     fn drop_mask(&self, df: &DataFrame, roles: &[(String, Role)]) -> Result<Vec<bool>> {
         let mut drop = vec![false; df.height()];
         for (name, role) in roles {
-            let drops = match role {
-                Role::Numeric => self.numeric_impute == NumericImpute::DropRows,
-                Role::Categorical => self.categorical_impute == CategoricalImpute::DropRows,
-            };
-            if drops {
+            if self.drops(*role) {
                 for (d, null) in drop.iter_mut().zip(null_mask(column(df, name)?)) {
                     *d |= null;
                 }
@@ -346,9 +470,19 @@ impl Preprocessor {
 
 /// What `fit` learned about one column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 enum FittedColumn {
     Numeric { name: String, dtype: String, fill: Option<f64>, center: f64, scale: f64, indicator: bool },
-    Categorical { name: String, dtype: String, fill: Option<String>, categories: Vec<String>, indicator: bool },
+    Categorical {
+        name: String,
+        dtype: String,
+        fill: Option<String>,
+        categories: Vec<String>,
+        /// Categories seen at fit that share the one `<column>_infrequent` feature (`max_categories`, `min_frequency`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        infrequent: Vec<String>,
+        indicator: bool,
+    },
 }
 
 impl FittedColumn {
@@ -364,6 +498,14 @@ impl FittedColumn {
     }
 }
 
+/// A column that inferred roles left out of the features, and why: the fitted state says so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Excluded {
+    pub column: String,
+    pub reason: String,
+}
+
 /// Rows per block when the matrix is assembled: a block of 4096 rows x a few dozen f32 fits in L2 cache.
 const ROWS_PER_BLOCK: usize = 4096;
 /// The code of a null without a fill value or of a category not seen at fit.
@@ -373,8 +515,8 @@ const UNKNOWN: u32 = u32::MAX;
 enum Features {
     /// Imputed and scaled values.
     Scaled(Vec<f32>),
-    /// Category codes (`UNKNOWN`: all zeros) and the number of categories.
-    OneHot(Vec<u32>, usize),
+    /// Category codes (`UNKNOWN`: all zeros); the column's width comes from the fitted state.
+    OneHot(Vec<u32>),
     /// Category codes (`UNKNOWN`: -1).
     Ordinal(Vec<u32>),
 }
@@ -386,62 +528,162 @@ struct Encoded {
 }
 
 impl Encoded {
-    /// Writes input row `r`'s features at the start of `out` (which starts zeroed) and returns how many.
-    fn write_row(&self, r: usize, out: &mut [f32]) -> usize {
-        let width = match &self.features {
-            Features::Scaled(values) => {
-                out[0] = values[r];
-                1
-            }
-            Features::OneHot(codes, n) => {
-                if let Some(hot) = out[..*n].get_mut(codes[r] as usize) {
+    /// Writes input row `r`'s features at the start of `out` (which starts zeroed); `width` is the number of
+    /// features before the indicator.
+    fn write_row(&self, r: usize, width: usize, out: &mut [f32]) {
+        match &self.features {
+            Features::Scaled(values) => out[0] = values[r],
+            Features::OneHot(codes) => {
+                if let Some(hot) = out[..width].get_mut(codes[r] as usize) {
                     *hot = 1.0;
                 }
-                *n
             }
-            Features::Ordinal(codes) => {
-                out[0] = if codes[r] == UNKNOWN { -1.0 } else { codes[r] as f32 };
-                1
-            }
-        };
-        match &self.missing {
-            Some(missing) => {
-                out[width] = f32::from(u8::from(missing[r]));
-                width + 1
-            }
-            None => width,
+            Features::Ordinal(codes) => out[0] = if codes[r] == UNKNOWN { -1.0 } else { codes[r] as f32 },
+        }
+        if let Some(missing) = &self.missing {
+            out[width] = f32::from(u8::from(missing[r]));
         }
     }
 }
 
 /// A fitted pipeline: transforms any frame with the statistics of the training frame.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FittedPreprocessor {
     config: Preprocessor,
     columns: Vec<FittedColumn>,
+    /// What inferred roles left out (a row index, the configuration's `exclude`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    excluded: Vec<Excluded>,
 }
 
 impl FittedPreprocessor {
     /// The output's feature names, in column order: numeric columns keep their name, one-hot features are
-    /// `<column>_<category>`, indicators `<column>_missing`.
+    /// `<column>_<category>` (and `<column>_infrequent`), indicators `<column>_missing`.
     pub fn feature_names(&self) -> Vec<String> {
+        self.features().into_iter().map(|(name, _)| name).collect()
+    }
+
+    /// The columns that inferred roles left out, and why.
+    pub fn excluded(&self) -> &[Excluded] {
+        &self.excluded
+    }
+
+    /// Each feature's name and where it comes from (for the error when two share a name).
+    fn features(&self) -> Vec<(String, String)> {
         let mut names = Vec::new();
         for c in &self.columns {
             match c {
-                FittedColumn::Numeric { name, .. } => names.push(name.clone()),
-                FittedColumn::Categorical { name, categories, .. } => match self.config.encoding {
-                    Encoding::OneHot(_) => names.extend(categories.iter().map(|cat| format!("{name}_{cat}"))),
-                    Encoding::Ordinal(_) => names.push(name.clone()),
+                FittedColumn::Numeric { name, .. } => names.push((name.clone(), format!("numeric column {name:?}"))),
+                FittedColumn::Categorical { name, categories, infrequent, .. } => match self.config.encoding {
+                    Encoding::OneHot(_) => {
+                        names.extend(categories.iter().map(|cat| (format!("{name}_{cat}"), format!("column {name:?}'s category {cat:?}"))));
+                        if !infrequent.is_empty() {
+                            names.push((format!("{name}_infrequent"), format!("column {name:?}'s infrequent categories")));
+                        }
+                    }
+                    Encoding::Ordinal(_) => names.push((name.clone(), format!("ordinal column {name:?}"))),
                 },
             }
-            let indicator = match c {
-                FittedColumn::Numeric { indicator, .. } | FittedColumn::Categorical { indicator, .. } => *indicator,
-            };
-            if indicator {
-                names.push(format!("{}_missing", c.name()));
+            if self.has_indicator(c) {
+                names.push((format!("{}_missing", c.name()), format!("column {:?}'s missing indicator", c.name())));
             }
         }
         names
+    }
+
+    fn has_indicator(&self, c: &FittedColumn) -> bool {
+        match c {
+            FittedColumn::Numeric { indicator, .. } | FittedColumn::Categorical { indicator, .. } => *indicator,
+        }
+    }
+
+    /// A column's number of features, before its indicator.
+    fn width(&self, c: &FittedColumn) -> usize {
+        match (c, self.config.encoding) {
+            (FittedColumn::Categorical { categories, infrequent, .. }, Encoding::OneHot(_)) => categories.len() + usize::from(!infrequent.is_empty()),
+            _ => 1,
+        }
+    }
+
+    /// Everything a state must satisfy to transform without a silent NaN, infinity or always-zero feature:
+    /// checked after `fit` and when a state is loaded (a hand-edited or corrupted file).
+    fn check(&self) -> Result<()> {
+        let bad = |what: String| Err(PreprocessError::InvalidState(what));
+        if self.columns.is_empty() {
+            return bad("no columns: there is nothing to transform".into());
+        }
+        if self.config.max_categories == Some(0) {
+            return Err(PreprocessError::ZeroMaxCategories);
+        }
+        for c in &self.columns {
+            match c {
+                FittedColumn::Numeric { name, fill, center, scale, .. } => {
+                    if !(scale.is_finite() && *scale > 0.0) {
+                        return bad(format!("column {name:?} has scale {scale}; a scale must be finite and positive"));
+                    }
+                    if !center.is_finite() {
+                        return bad(format!("column {name:?} has centre {center}; it must be finite"));
+                    }
+                    match (fill, &self.config.numeric_impute) {
+                        (Some(f), NumericImpute::DropRows) => return bad(format!("column {name:?} has fill value {f} but its nulls are dropped (DropRows)")),
+                        (Some(f), _) if !f.is_finite() => return bad(format!("column {name:?} has fill value {f}; it must be finite")),
+                        (None, NumericImpute::DropRows) | (Some(_), _) => {}
+                        (None, _) => return bad(format!("column {name:?} has no fill value, but its nulls are imputed")),
+                    }
+                }
+                FittedColumn::Categorical { name, fill, categories, infrequent, .. } => {
+                    if categories.is_empty() && infrequent.is_empty() {
+                        return bad(format!("column {name:?} has no categories"));
+                    }
+                    for (list, what) in [(categories, "categories"), (infrequent, "infrequent categories")] {
+                        if let Some(pair) = list.windows(2).find(|p| p[0] >= p[1]) {
+                            let why = if pair[0] == pair[1] { "twice" } else { "out of order" };
+                            return bad(format!("column {name:?} lists {:?} {why} among its {what} (they must be sorted and distinct)", pair[1]));
+                        }
+                    }
+                    if let Some(both) = categories.iter().find(|c| infrequent.binary_search(c).is_ok()) {
+                        return bad(format!("column {name:?} lists {both:?} both as a category and as infrequent"));
+                    }
+                    match (fill, &self.config.categorical_impute) {
+                        (Some(f), CategoricalImpute::DropRows) => return bad(format!("column {name:?} has fill value {f:?} but its nulls are dropped (DropRows)")),
+                        (Some(f), _) if code_of(categories, infrequent, f) == UNKNOWN => {
+                            return bad(format!("column {name:?} has fill value {f:?}, which is not among its categories"));
+                        }
+                        (None, CategoricalImpute::DropRows) | (Some(_), _) => {}
+                        (None, _) => return bad(format!("column {name:?} has no fill value, but its nulls are imputed")),
+                    }
+                }
+            }
+        }
+        // two features of one name: the frame could not hold both, and a model could not tell them apart
+        let mut sources: Vec<(String, String)> = self.features();
+        sources.extend(self.config.passthrough.iter().map(|p| (p.clone(), format!("passthrough column {p:?}"))));
+        let mut seen: PlHashMap<&str, &str> = PlHashMap::new();
+        for (name, source) in &sources {
+            if let Some(first) = seen.insert(name, source) {
+                return Err(PreprocessError::NameClash { name: name.clone(), first: first.into(), second: source.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    /// `MatrixTooLarge` if `rows` rows of the features would take more than `max_matrix_bytes`.
+    fn check_size(&self, rows: usize) -> Result<()> {
+        let features: usize = self.columns.iter().map(|c| self.width(c) + usize::from(self.has_indicator(c))).sum();
+        let bytes = (rows as u64).saturating_mul(features as u64).saturating_mul(4);
+        if bytes > self.config.max_matrix_bytes {
+            let widest = self.columns.iter().max_by_key(|c| self.width(c)).expect("a checked state has columns");
+            return Err(PreprocessError::MatrixTooLarge {
+                rows,
+                features,
+                bytes,
+                limit: self.config.max_matrix_bytes,
+                widest: widest.name().into(),
+                widest_features: self.width(widest),
+            });
+        }
+        Ok(())
     }
 
     // ANCHOR: transform
@@ -460,20 +702,24 @@ impl FittedPreprocessor {
             }
         }
         let keep: Vec<bool> = self.config.drop_mask(df, &roles)?.into_iter().map(|d| !d).collect();
+        self.check_size(keep.iter().filter(|k| **k).count())?; // before anything large is allocated
         // 1. each column on its own (in parallel): scaled values or category codes, one per input row
         let results: Vec<Result<Encoded>> = self.columns.par_iter().map(|c| self.encode(c, column(df, c.name())?, &keep)).collect();
         let encoded = results.into_iter().collect::<Result<Vec<_>>>()?;
         // 2. the matrix
-        Ok((self.assemble(&encoded, &keep), keep))
+        Ok((self.assemble(&encoded, &keep)?, keep))
     }
     // ANCHOR_END: transform
 
     /// The matrix of the kept rows, a block of rows at a time (in parallel): each block is written once, while
     /// in cache.
-    fn assemble(&self, encoded: &[Encoded], keep: &[bool]) -> Array2<f32> {
+    fn assemble(&self, encoded: &[Encoded], keep: &[bool]) -> Result<Array2<f32>> {
         // the input rows in output order (none listed when all are kept: output row r is input row r)
         let kept_rows: Option<Vec<usize>> = keep.contains(&false).then(|| (0..keep.len()).filter(|&r| keep[r]).collect());
         let height = kept_rows.as_ref().map_or(keep.len(), Vec::len);
+        self.check_size(height)?;
+        // each column's width before its indicator, and where its features start
+        let widths: Vec<usize> = self.columns.iter().map(|c| self.width(c)).collect();
         let width = self.feature_names().len();
         let mut out = Array2::<f32>::zeros((height, width));
         if width > 0 {
@@ -483,13 +729,14 @@ impl FittedPreprocessor {
                 for (i, row) in block.chunks_exact_mut(width).enumerate() {
                     let r = kept_rows.as_ref().map_or(first + i, |rows| rows[first + i]);
                     let mut j = 0;
-                    for e in encoded {
-                        j += e.write_row(r, &mut row[j..]);
+                    for (e, &w) in encoded.iter().zip(&widths) {
+                        e.write_row(r, w, &mut row[j..]);
+                        j += w + usize::from(e.missing.is_some());
                     }
                 }
             });
         }
-        out
+        Ok(out)
     }
 
     /// One column's features for every input row, checked: an unseen category in a kept row is an error here.
@@ -497,17 +744,17 @@ impl FittedPreprocessor {
         match c {
             FittedColumn::Numeric { name, fill, center, scale, indicator, .. } => {
                 let (values, null) = numeric_column(col, name)?;
-                Ok(encode_numeric(values, null, *fill, *center, *scale, *indicator))
+                encode_numeric(name, values, null, *fill, *center, *scale, *indicator)
             }
-            FittedColumn::Categorical { name, fill, categories, indicator, .. } => {
+            FittedColumn::Categorical { name, fill, categories, infrequent, indicator, .. } => {
                 let series = category_series(col)?;
                 let values = series.str()?;
-                let codes = category_codes(values, categories)?;
-                self.config.encode_categorical(values, codes, name, fill.as_deref(), categories, *indicator, keep)
+                let codes = category_codes(values, categories, infrequent)?;
+                let fill_code = fill.as_deref().map_or(UNKNOWN, |f| code_of(categories, infrequent, f));
+                self.config.encode_categorical(values, codes, name, fill_code, *indicator, keep)
             }
         }
     }
-
 
     /// The features as a polars frame (one f32 column per feature name), followed by the passthrough columns
     /// of the kept rows.
@@ -552,10 +799,7 @@ impl FittedPreprocessor {
                         Encoding::Ordinal(_) => get(j)?.into_iter().map(|code| categories.get(code.round() as usize).filter(|_| code >= 0.0).cloned()).collect(),
                     };
                     out.push(Column::new(name.as_str().into(), decoded));
-                    j += match self.config.encoding {
-                        Encoding::OneHot(_) => categories.len(),
-                        Encoding::Ordinal(_) => 1,
-                    } + usize::from(*indicator);
+                    j += self.width(c) + usize::from(*indicator);
                 }
             }
         }
@@ -570,8 +814,12 @@ impl FittedPreprocessor {
     pub fn to_json(&self) -> Result<String> {
         Ok(serde_json::to_string_pretty(self)?)
     }
+    /// A saved state, checked: an edited or corrupted file (a zero scale, a missing fill value, a category
+    /// listed twice, an unknown field) is an `InvalidState` or `Json` error, never a silently wrong matrix.
     pub fn from_json(json: &str) -> Result<Self> {
-        Ok(serde_json::from_str(json)?)
+        let state: Self = serde_json::from_str(json)?;
+        state.check()?;
+        Ok(state)
     }
     // ANCHOR_END: json
 }
@@ -588,22 +836,42 @@ fn null_mask(col: &Column) -> Vec<bool> {
 // ANCHOR: encode_numeric
 /// A numeric column's features for every input row, from its values and null mask (`numeric_column`): nulls
 /// filled with `fill`, then `(x - center) / scale`, as f32; with `indicator`, also the null mask for the
-/// `<column>_missing` feature.
-fn encode_numeric(values: Vec<f64>, nulls: Vec<bool>, fill: Option<f64>, center: f64, scale: f64, indicator: bool) -> Encoded {
+/// `<column>_missing` feature. A value whose scaled result does not fit in an f32 is an `Overflow` error.
+fn encode_numeric(name: &str, values: Vec<f64>, nulls: Vec<bool>, fill: Option<f64>, center: f64, scale: f64, indicator: bool) -> Result<Encoded> {
     // Exercise `encode_numeric`: yours to write, in place of the `todo!()`.
     todo!("exercise `encode_numeric`")
 }
 // ANCHOR_END: encode_numeric
 
+/// The mean and population standard deviation of the present values plus `imputed` copies of `fill`, for
+/// values so large that their sum or squares overflow f64: computed on the values divided by the largest
+/// magnitude, then multiplied back (infinite only if the result itself is beyond f64's range).
+fn rescaled_mean_std(present: &[f64], imputed: usize, fill: f64) -> (f64, f64) {
+    let fills = std::iter::repeat_n(fill, imputed);
+    let largest = present.iter().chain(&[fill][..usize::from(imputed > 0)]).fold(0.0f64, |m, v| m.max(v.abs()));
+    let n = (present.len() + imputed) as f64;
+    let m = present.iter().copied().chain(fills.clone()).map(|v| v / largest).sum::<f64>() / n;
+    let var = present.iter().copied().chain(fills).map(|v| (v / largest - m).powi(2)).sum::<f64>() / n;
+    (m * largest, var.sqrt() * largest)
+}
+
 /// A numeric column as f64 values and its null mask (the value under a null is meaningless). NaN and
-/// infinity are errors: polars keeps them apart from null, and a model must not see them.
+/// infinity are errors: polars keeps them apart from null, and a model must not see them. A text column
+/// given a numeric role must parse: "n/a" or "1,5" is a `NotANumber` error, never a silent null or 0.
 fn numeric_column(col: &Column, name: &str) -> Result<(Vec<f64>, Vec<bool>)> {
     let series = col.as_materialized_series().cast(&DataType::Float64)?;
+    if series.null_count() > col.null_count() {
+        // the cast turned something into null: the first value it could not parse
+        let (now, before) = (null_mask(&series.clone().into_column()), null_mask(col));
+        let row = (0..now.len()).find(|&r| now[r] && !before[r]).expect("a value became null");
+        let value = col.get(row)?.str_value().to_string();
+        return Err(PreprocessError::NotANumber { column: name.into(), row, value });
+    }
     let mut values = Vec::with_capacity(series.len());
     for chunk in series.f64()?.downcast_iter() {
         values.extend_from_slice(chunk.values());
     }
-    let nulls = null_mask(col);
+    let nulls = null_mask(&series.into_column());
     if let Some(row) = (0..values.len()).find(|&r| !nulls[r] && !values[r].is_finite()) {
         return Err(PreprocessError::NonFinite { column: name.into(), row, value: values[row] });
     }
@@ -616,17 +884,23 @@ fn numeric_values(col: &Column, name: &str) -> Result<Vec<Option<f64>>> {
     Ok(values.into_iter().zip(nulls).map(|(v, null)| (!null).then_some(v)).collect())
 }
 
-/// Each row's index in `categories`, or `UNKNOWN` for a null or a category not in the list. With few
-/// categories, one vectorised comparison of the whole column per category (polars' string kernels) beats
-/// hashing every row's string; with many, a hash map.
-fn category_codes(values: &StringChunked, categories: &[String]) -> Result<Vec<u32>> {
+/// Each row's index in `categories`, `categories.len()` for an infrequent category (the shared feature that
+/// follows them), or `UNKNOWN` for a null or a category not seen at fit. With few categories, one vectorised
+/// comparison of the whole column per category (polars' string kernels) beats hashing every row's string;
+/// with many, a hash map.
+fn category_codes(values: &StringChunked, categories: &[String], infrequent: &[String]) -> Result<Vec<u32>> {
     let mut codes = vec![UNKNOWN; values.len()];
-    if categories.len() <= 32 {
+    let infrequent_code = categories.len() as u32;
+    if categories.len() + infrequent.len() <= 32 {
         for (k, category) in categories.iter().enumerate() {
             set_where(&mut codes, &equal_bits(values, category), k as u32);
         }
+        for category in infrequent {
+            set_where(&mut codes, &equal_bits(values, category), infrequent_code);
+        }
     } else {
-        let index: PlHashMap<&str, u32> = categories.iter().enumerate().map(|(k, c)| (c.as_str(), k as u32)).collect();
+        let mut index: PlHashMap<&str, u32> = categories.iter().enumerate().map(|(k, c)| (c.as_str(), k as u32)).collect();
+        index.extend(infrequent.iter().map(|c| (c.as_str(), infrequent_code)));
         for (code, value) in codes.iter_mut().zip(values.iter()) {
             if let Some(&k) = value.and_then(|v| index.get(v)) {
                 *code = k;
@@ -634,6 +908,29 @@ fn category_codes(values: &StringChunked, categories: &[String]) -> Result<Vec<u
         }
     }
     Ok(codes)
+}
+
+/// One value's code, as `category_codes` gives it (both lists sorted).
+fn code_of(categories: &[String], infrequent: &[String], value: &str) -> u32 {
+    match categories.binary_search_by(|c| c.as_str().cmp(value)) {
+        Ok(k) => k as u32,
+        Err(_) if infrequent.binary_search_by(|c| c.as_str().cmp(value)).is_ok() => categories.len() as u32,
+        Err(_) => UNKNOWN,
+    }
+}
+
+/// A row index, not a feature: an integer column without a name (pandas writes its index to CSV under an
+/// empty header, read back as "" or "Unnamed: 0") whose values count 0, 1, 2, ... or 1, 2, 3, ...
+fn is_row_index(col: &Column) -> Result<bool> {
+    let name = col.name().as_str();
+    let unnamed = name.is_empty() || name == "index" || name.strip_prefix("Unnamed: ").is_some_and(|n| n.parse::<usize>().is_ok());
+    if !unnamed || !col.dtype().is_integer() || col.null_count() > 0 || col.is_empty() {
+        return Ok(false);
+    }
+    let values = col.as_materialized_series().cast(&DataType::Int64)?;
+    let values = values.i64()?;
+    let first = values.get(0).expect("no nulls");
+    Ok((first == 0 || first == 1) && values.into_no_null_iter().zip(first..).all(|(v, want)| v == want))
 }
 
 /// Where `values` equals `value` (never for a null), as a bit mask: bit `r % 8` of byte `r / 8` for row `r`.
@@ -740,7 +1037,8 @@ fn category_series(col: &Column) -> Result<Series> {
 }
 
 fn mean(values: &[f64]) -> f64 {
-    values.iter().sum::<f64>() / values.len() as f64
+    let m = values.iter().sum::<f64>() / values.len() as f64;
+    if m.is_finite() { m } else { rescaled_mean_std(values, 0, 0.0).0 } // a sum beyond f64's range
 }
 
 // ANCHOR: quantile
@@ -753,11 +1051,48 @@ fn quantile(values: &mut [f64], q: f64) -> f64 {
 
 // ANCHOR: split
 /// A seeded train/test split; with `stratify`, each value of that column keeps its share in both parts.
+/// Errors, as scikit-learn's: no rows, a fraction outside (0, 1), a class of one row when stratified, or a
+/// split that leaves either part empty.
 pub fn train_test_split(df: &DataFrame, test_fraction: f64, seed: u64, stratify: Option<&str>) -> Result<(DataFrame, DataFrame)> {
+    if df.height() == 0 {
+        return Err(PreprocessError::EmptyFrame);
+    }
+    if !(test_fraction > 0.0 && test_fraction < 1.0) {
+        return Err(PreprocessError::BadFraction(test_fraction));
+    }
+    // the row indices of each label, in label order (one group of all rows without `stratify`)
+    let groups: Vec<(Option<String>, Vec<IdxSize>)> = match stratify {
+        None => vec![(None, (0..df.height() as IdxSize).collect())],
+        Some(name) => {
+            let labels = category_series(column(df, name)?)?;
+            let mut by_label: std::collections::BTreeMap<Option<&str>, Vec<IdxSize>> = Default::default();
+            for (r, label) in labels.str()?.iter().enumerate() {
+                by_label.entry(label).or_default().push(r as IdxSize);
+            }
+            if let Some((label, rows)) = by_label.iter().find(|(_, rows)| rows.len() < 2) {
+                let class = label.unwrap_or("null").to_string();
+                return Err(PreprocessError::ClassTooSmall { column: name.into(), class, rows: rows.len() });
+            }
+            by_label.into_iter().map(|(label, rows)| (label.map(str::to_string), rows)).collect()
+        }
+    };
+    let (train, test) = split_groups(groups.into_iter().map(|(_, rows)| rows).collect(), test_fraction, seed);
+    for (part, rows) in [("training", &train), ("test", &test)] {
+        if rows.is_empty() {
+            return Err(PreprocessError::EmptySplit { rows: df.height(), test_fraction, part });
+        }
+    }
+    let take = |rows: Vec<IdxSize>| df.take(&IdxCa::from_vec("rows".into(), rows));
+    Ok((take(train)?, take(test)?))
+}
+
+/// The training and test rows (each sorted, so the rows keep their order): each group shuffled with the
+/// seeded generator, its first `round(len * test_fraction)` rows to the test part.
+fn split_groups(groups: Vec<Vec<IdxSize>>, test_fraction: f64, seed: u64) -> (Vec<IdxSize>, Vec<IdxSize>) {
     use rand::SeedableRng;
     use rand::seq::SliceRandom;
-    // Exercise `train_test_split`: yours to write, in place of the `todo!()`.
-    todo!("exercise `train_test_split`")
+    // Exercise `split_groups`: yours to write, in place of the `todo!()`.
+    todo!("exercise `split_groups`")
 }
 // ANCHOR_END: split
 
@@ -830,7 +1165,7 @@ mod tests {
             prop_assert_eq!(codes, Some(want_codes));
             let sorted: Vec<String> = { let mut s: Vec<String> = want.iter().map(|(v, _)| v.clone()).collect(); s.sort(); s };
             let by_place: Vec<u32> = column.iter().map(|v| v.and_then(|v| sorted.iter().position(|s| s == v)).map_or(UNKNOWN, |k| k as u32)).collect();
-            prop_assert_eq!(category_codes(&column, &sorted).unwrap(), by_place);
+            prop_assert_eq!(category_codes(&column, &sorted, &[]).unwrap(), by_place);
         }
     }
 

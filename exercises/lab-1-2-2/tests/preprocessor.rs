@@ -381,3 +381,263 @@ proptest! {
         }
     }
 }
+
+// Hostile input: each defect found by trying the Preprocessor on data it had never seen has a test here.
+
+/// The error's message, for a result that must be an error.
+fn error<T: std::fmt::Debug>(result: Result<T, PreprocessError>) -> PreprocessError {
+    result.expect_err("expected an error")
+}
+
+#[test]
+fn text_in_a_numeric_column_must_parse() {
+    let text = df!("x" => ["10", "abc", "30"]).unwrap();
+    match error(Preprocessor::new().numeric(["x"]).fit(&text)) {
+        PreprocessError::NotANumber { column, row, value } => assert_eq!((column.as_str(), row, value.as_str()), ("x", 1, "abc")),
+        other => panic!("expected NotANumber, got {other}"),
+    }
+    // real nulls stay nulls: the fill is learned from 10 and 30 only
+    let with_null = df!("x" => [Some("10"), None, Some("30")]).unwrap();
+    let fitted = Preprocessor::new().numeric(["x"]).fit(&with_null).unwrap();
+    assert_eq!(state(&fitted)["columns"][0]["Numeric"]["fill"].as_f64(), Some(20.0));
+    for bad in ["n/a", "1,5"] {
+        let err = error(fitted.transform_array(&df!("x" => ["12.5", bad]).unwrap()));
+        assert!(matches!(&err, PreprocessError::NotANumber { row: 1, value, .. } if value == bad), "{bad}: {err}");
+    }
+    let std = (200.0f64 / 3.0).sqrt(); // of 10, 20 (the fill), 30
+    assert_eq!(fitted.transform_array(&df!("x" => ["20", "1.5e1"]).unwrap()).unwrap().0.column(0).to_vec(), [0.0, (-5.0 / std) as f32]);
+}
+
+#[test]
+fn huge_values_are_scaled_right_or_refused() {
+    // +-1e200 squared overflows f64: the spread is computed on rescaled values, and the output is +-1
+    let huge = df!("x" => [1e200, -1e200, 1e200, -1e200]).unwrap();
+    let (_, matrix, _) = Preprocessor::new().fit_transform_array(&huge).unwrap();
+    assert_eq!(matrix.column(0).to_vec(), [1.0, -1.0, 1.0, -1.0]);
+    // and the mean of values whose sum overflows
+    let fitted = Preprocessor::new().numeric_impute(NumericImpute::Mean).fit(&df!("x" => [Some(1e308), Some(1e308), None]).unwrap()).unwrap();
+    assert_eq!(state(&fitted)["columns"][0]["Numeric"]["fill"].as_f64(), Some(1e308));
+    // 1e39 fits an f64 but not the f32 matrix
+    let beyond_f32 = df!("x" => [1.0, 1e39]).unwrap();
+    let err = error(Preprocessor::new().scaling(Scaling::None).fit_transform_array(&beyond_f32));
+    assert!(matches!(&err, PreprocessError::Overflow { column, row: 1, .. } if column == "x"), "{err}");
+    let fitted = Preprocessor::new().fit(&df!("x" => [0.0, 1.0]).unwrap()).unwrap();
+    assert!(matches!(error(fitted.transform(&beyond_f32)), PreprocessError::Overflow { row: 1, .. }));
+    // a range beyond f64 itself (1e308 - -1e308) cannot be learned
+    let widest = df!("x" => [1e308, -1e308]).unwrap();
+    let err = error(Preprocessor::new().numeric_impute(NumericImpute::Mean).scaling(Scaling::MinMax).fit(&widest));
+    assert!(matches!(&err, PreprocessError::StatisticOverflow { statistic: "scale", .. }), "{err}");
+}
+
+/// A field of a saved state (JSON pointer into `saved_state`'s JSON) set to `value`, loaded again.
+fn edited(pointer: &str, value: serde_json::Value) -> Result<FittedPreprocessor, PreprocessError> {
+    let mut json = state(&saved_state("Error"));
+    *json.pointer_mut(pointer).unwrap_or_else(|| panic!("no field {pointer}")) = value;
+    FittedPreprocessor::from_json(&json.to_string())
+}
+
+#[test]
+fn edited_states_are_refused_with_what_is_wrong() {
+    use serde_json::json;
+    let x = "/columns/0/Numeric";
+    let c = "/columns/1/Categorical";
+    for (pointer, value, says) in [
+        (format!("{x}/scale"), json!(0.0), "scale 0"),
+        (format!("{x}/scale"), json!(-1.5), "scale -1.5"),
+        (format!("{x}/fill"), json!(null), "no fill value"),
+        (format!("{c}/categories"), json!(["a", "a"]), "\"a\" twice"),
+        (format!("{c}/categories"), json!(["b", "a"]), "out of order"),
+        (format!("{c}/fill"), json!("z"), "\"z\", which is not among its categories"),
+        ("/columns".to_string(), json!([]), "no columns"),
+    ] {
+        let err = error(edited(&pointer, value.clone()));
+        assert!(err.to_string().contains(says), "{pointer} = {value}: {err}");
+    }
+    // an unknown field is an error, not ignored: a misspelt "scaling" would otherwise be lost
+    let mut json = state(&saved_state("Error"));
+    json["config"]["scalling"] = json!("MinMax");
+    assert!(error(FittedPreprocessor::from_json(&json.to_string())).to_string().contains("unknown field `scalling`"));
+    // the saved state itself loads
+    assert_eq!(FittedPreprocessor::from_json(&saved_state("Error").to_json().unwrap()).unwrap(), saved_state("Error"));
+}
+
+#[test]
+fn name_clashes_are_found_at_fit() {
+    let df = df!("x" => [1.0, 2.0], "c" => [Some("a"), None], "c_a" => [3.0, 4.0]).unwrap();
+    let err = error(Preprocessor::new().numeric(["x"]).categorical(["x"]).fit(&df));
+    assert_eq!(err.to_string(), "column \"x\" is listed twice: as numeric and as categorical");
+    let err = error(Preprocessor::new().fit(&df)); // c's one-hot c_a beside the numeric column c_a
+    assert_eq!(err.to_string(), "the output would have two features named \"c_a\": column \"c\"'s category \"a\", and numeric column \"c_a\"");
+    // a constant fill named "missing" with indicators on: c_missing is both a category and the indicator
+    let missing = Preprocessor::new().categorical(["c"]).categorical_impute(CategoricalImpute::Constant("missing".into())).missing_indicators(true);
+    for err in [error(missing.fit(&df)), error(missing.fit_transform_array(&df))] {
+        assert!(matches!(&err, PreprocessError::NameClash { name, .. } if name == "c_missing"), "{err}");
+    }
+    let passthrough = Preprocessor::new().numeric(["x"]).passthrough(["x"]);
+    assert!(matches!(error(passthrough.fit(&df)), PreprocessError::NameClash { .. }));
+}
+
+/// `n` rows, each with a category of its own: `c000000`, `c000001`, ...
+fn all_distinct(n: usize) -> DataFrame {
+    df!("c" => (0..n).map(|i| format!("c{i:06}")).collect::<Vec<_>>()).unwrap()
+}
+
+#[test]
+fn too_many_categories_are_refused_before_allocating_or_grouped() {
+    // 100,000 categories one-hot: 100,000 x 100,000 f32 = 40 GB. An error, not an abort in the allocator.
+    let df = all_distinct(100_000);
+    let err = error(Preprocessor::new().fit_transform_array(&df));
+    match &err {
+        PreprocessError::MatrixTooLarge { rows: 100_000, features: 100_000, widest, widest_features: 100_000, .. } => assert_eq!(widest, "c"),
+        other => panic!("expected MatrixTooLarge, got {other}"),
+    }
+    assert!(err.to_string().contains("max_categories"), "the error says what to do: {err}");
+    let fitted = Preprocessor::new().fit(&df).unwrap();
+    assert!(matches!(error(fitted.transform_array(&df)), PreprocessError::MatrixTooLarge { .. }));
+    // grouped: the 9 most frequent (ties: alphabetical) and one shared feature for the rest
+    let (fitted, matrix, _) = Preprocessor::new().max_categories(10).fit_transform_array(&df).unwrap();
+    assert_eq!(matrix.dim(), (100_000, 10));
+    assert_eq!(fitted.feature_names()[9], "c_infrequent");
+    assert_eq!(matrix.column(9).sum(), 99_991.0);
+    // a lower limit, stated by the learner
+    assert!(matches!(error(Preprocessor::new().max_matrix_bytes(1000).fit_transform_array(&all_distinct(300))), PreprocessError::MatrixTooLarge { .. }));
+}
+
+#[test]
+fn infrequent_categories_share_one_feature_as_in_scikit_learn() {
+    let train = df!("c" => ["a", "a", "a", "a", "b", "b", "b", "c", "d", "d"]).unwrap();
+    // min_frequency=3: c (1 row) and d (2 rows) are infrequent
+    let fitted = Preprocessor::new().min_frequency(3).fit(&train).unwrap();
+    assert_eq!(fitted.feature_names(), ["c_a", "c_b", "c_infrequent"]);
+    let test = df!("c" => ["d", "a", "c", "b"]).unwrap();
+    let (matrix, _) = fitted.transform_array(&test).unwrap();
+    assert_eq!(matrix.column(2).to_vec(), [1.0, 0.0, 1.0, 0.0]);
+    assert_eq!(matrix.column(0).to_vec(), [0.0, 1.0, 0.0, 0.0]);
+    // max_categories=2: a and the rest (b, c, d)
+    let two = Preprocessor::new().max_categories(2).fit(&train).unwrap();
+    assert_eq!(two.feature_names(), ["c_a", "c_infrequent"]);
+    // an infrequent category is known; an unseen one is still an error
+    assert!(matches!(error(two.transform_array(&df!("c" => ["z"]).unwrap())), PreprocessError::UnseenCategory { .. }));
+    // ordinal: the infrequent ones share the code after the categories
+    let ordinal = Preprocessor::new().max_categories(2).encoding(Encoding::Ordinal(Unknown::Error)).fit(&train).unwrap();
+    assert_eq!(ordinal.transform_array(&test).unwrap().0.column(0).to_vec(), [1.0, 0.0, 1.0, 1.0]);
+    // the state saves and loads with its infrequent list
+    assert_eq!(FittedPreprocessor::from_json(&two.to_json().unwrap()).unwrap(), two);
+    assert!(matches!(error(Preprocessor::new().max_categories(0).fit(&train)), PreprocessError::ZeroMaxCategories));
+}
+
+#[test]
+fn splits_that_leave_a_part_empty_are_errors() {
+    let one = df!("x" => [1.0], "y" => ["a"]).unwrap();
+    assert!(matches!(error(train_test_split(&one, 0.25, 1, None)), PreprocessError::EmptySplit { part: "test", .. }));
+    assert!(matches!(error(train_test_split(&one, 0.5, 1, None)), PreprocessError::EmptySplit { part: "training", .. }));
+    let singletons = df!("x" => [1.0, 2.0, 3.0], "y" => ["a", "b", "c"]).unwrap();
+    let err = error(train_test_split(&singletons, 0.5, 1, Some("y")));
+    assert_eq!(err.to_string(), "class \"a\" of column \"y\" has 1 row: a stratified split needs at least 2 rows per class");
+    for fraction in [0.0, 1.0, 1.5, -0.1, f64::NAN] {
+        assert!(matches!(error(train_test_split(&singletons, fraction, 1, None)), PreprocessError::BadFraction(_)), "{fraction}");
+    }
+}
+
+#[test]
+fn dropping_every_row_says_so() {
+    let df = df!("x" => [None, Some(1.0)], "c" => [Some("a"), None]).unwrap();
+    let pre = Preprocessor::new().numeric_impute(NumericImpute::DropRows).categorical_impute(CategoricalImpute::DropRows);
+    for err in [error(pre.fit(&df)), error(pre.fit_transform_array(&df))] {
+        assert_eq!(err.to_string(), "no rows remain after dropping: every row has a null in at least one of the DropRows columns [\"x\", \"c\"]");
+    }
+}
+
+#[test]
+fn a_pandas_index_column_is_not_a_feature() {
+    // what `df.to_csv("f.csv")` writes with pandas' default index=True: an unnamed first column 0, 1, 2, ...
+    let csv = ",count,x,c\n0,0,1.5,a\n1,1,2.5,b\n2,2,0.5,a\n";
+    let df = CsvReadOptions::default().into_reader_with_file_handle(std::io::Cursor::new(csv)).finish().unwrap();
+    let index_name = df.get_column_names()[0].to_string();
+    let fitted = Preprocessor::new().fit(&df).unwrap();
+    // "count" counts 0, 1, 2 too, but it has a name: it stays a feature
+    assert_eq!(fitted.feature_names(), ["count", "x", "c_a", "c_b"]);
+    assert_eq!(fitted.excluded().len(), 1);
+    assert_eq!(fitted.excluded()[0].column, index_name);
+    assert!(fitted.to_json().unwrap().contains("a row index"), "the fitted state says why");
+    // and the learner can leave columns out without listing every role
+    let fitted = Preprocessor::new().exclude(["count", "c"]).fit(&df).unwrap();
+    assert_eq!(fitted.feature_names(), ["x"]);
+    assert_eq!(fitted.excluded().iter().map(|e| e.column.as_str()).collect::<Vec<_>>(), [index_name.as_str(), "count", "c"]);
+    let err = error(Preprocessor::new().numeric(["x"]).exclude(["x"]).fit(&df));
+    assert_eq!(err.to_string(), "column \"x\" is listed twice: as numeric and as excluded");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    // Text in a numeric column: the fit succeeds exactly when every value parses, else it names the first that
+    // does not.
+    #[test]
+    fn text_in_numeric_columns(values in proptest::collection::vec("-?[0-9]{1,3}(\\.[0-9]{1,2})?|n/a|1,5|abc|", 1..20)) {
+        let df = df!("x" => &values).unwrap();
+        let first_bad = values.iter().position(|v| v.parse::<f64>().is_err());
+        match (Preprocessor::new().numeric(["x"]).fit_transform_array(&df), first_bad) {
+            (Ok((_, matrix, _)), None) => prop_assert!(matrix.iter().all(|v| v.is_finite())),
+            (Err(PreprocessError::NotANumber { row, value, .. }), Some(bad)) => prop_assert_eq!((row, value.as_str()), (bad, values[bad].as_str())),
+            (got, want) => prop_assert!(false, "first bad value {:?}, got {:?}", want, got.map(|g| g.1)),
+        }
+    }
+
+    // Magnitudes up to f64's limit, every scaling: the matrix is finite, or the error says which value or
+    // statistic overflowed. Never an infinity in the output.
+    #[test]
+    fn huge_magnitudes_never_give_infinity(
+        xs in proptest::collection::vec((-9.9f64..9.9, 0i32..=307), 1..30),
+        scaling in 0usize..4,
+    ) {
+        let values: Vec<f64> = xs.iter().map(|(m, e)| m * 10f64.powi(*e)).collect();
+        let df = df!("x" => &values).unwrap();
+        let pre = Preprocessor::new().scaling([Scaling::None, Scaling::Standard, Scaling::MinMax, Scaling::Robust][scaling]);
+        match pre.fit_transform_array(&df) {
+            Ok((_, matrix, _)) => prop_assert!(matrix.iter().all(|v| v.is_finite())),
+            Err(PreprocessError::Overflow { .. } | PreprocessError::StatisticOverflow { .. }) => {}
+            Err(e) => prop_assert!(false, "unexpected error {}", e),
+        }
+    }
+
+    // A numeric column named c_<s> beside a categorical column c: a clash exactly when s is one of c's values.
+    #[test]
+    fn name_clashes_are_found_exactly(cats in proptest::collection::vec(proptest::option::weighted(0.8, "[a-d]"), 1..20), s in "[a-d]") {
+        let df = df!("c" => &cats, format!("c_{s}").as_str() => vec![1.0; cats.len()]).unwrap();
+        let clash = cats.iter().flatten().any(|v| *v == s);
+        let clashing = format!("c_{s}");
+        match Preprocessor::new().fit(&df) {
+            Err(PreprocessError::NameClash { name, .. }) => prop_assert!(clash && name == clashing),
+            Err(PreprocessError::AllNull { .. }) => prop_assert!(cats.iter().all(Option::is_none)),
+            Ok(fitted) => {
+                prop_assert!(!clash);
+                let names = fitted.feature_names();
+                prop_assert!(names.iter().enumerate().all(|(i, n)| !names[..i].contains(n)));
+            }
+            Err(e) => prop_assert!(false, "unexpected error {}", e),
+        }
+    }
+
+    // Edited states: any numeric statistic set to any number, any category list shuffled or with a repeat.
+    // Either loading refuses it, or the state transforms into a finite matrix.
+    #[test]
+    fn edited_states_load_only_when_they_transform_cleanly(
+        field in 0usize..3,
+        number in prop_oneof![Just(0.0), Just(-1.0), Just(1e-300), Just(1e300), -1e3f64..1e3],
+        categories in proptest::collection::vec("[abz]", 0..4),
+    ) {
+        let pointer = ["/columns/0/Numeric/fill", "/columns/0/Numeric/center", "/columns/0/Numeric/scale"][field];
+        let mut json = state(&saved_state("Error"));
+        *json.pointer_mut(pointer).unwrap() = serde_json::json!(number);
+        json["columns"][1]["Categorical"]["categories"] = serde_json::json!(categories);
+        let df = df!("x" => [Some(1.0), None, Some(3.0)], "c" => [Some("a"), None, Some("b")]).unwrap();
+        if let Ok(loaded) = FittedPreprocessor::from_json(&json.to_string()) {
+            match loaded.transform_array(&df) {
+                Ok((matrix, _)) => prop_assert!(matrix.iter().all(|v| v.is_finite())),
+                // a tiny scale can still overflow f32 on real data: refused with the row, not turned into infinity
+                Err(PreprocessError::Overflow { .. } | PreprocessError::UnseenCategory { .. }) => {}
+                Err(e) => prop_assert!(false, "loaded, then {}", e),
+            }
+        }
+    }
+}
