@@ -269,11 +269,14 @@ pub fn run_huge_pages_child() -> Result<(Report, Report, u64), Box<dyn std::erro
 
 /// What huge pages changed, as sentences.
 pub fn huge_pages_summary(batch: &Report, outer: &Report, huge_batch: &Report, huge_outer: &Report, huge_kb: u64) -> Result<String, String> {
-    if huge_kb == 0 {
-        return Ok("- The kernel backed no memory with huge pages in the second run (transparent huge pages are \
-                   off on this machine), so its table shows no effect.\n"
-            .into());
+    use course_utils::pages::ThpMode;
+    let mode = ThpMode::current();
+    if matches!(mode, None | Some(ThpMode::Never)) {
+        let said = mode.map_or("not available", ThpMode::name);
+        return Ok(format!("- Transparent huge pages are `{said}` on this machine (the kernel's setting), so the second run cannot use them and its table shows no effect.\n"));
     }
+    let mode = mode.map_or("", ThpMode::name);
+    let backed = if huge_kb == 0 { "none of its memory was still backed by huge pages when it ended".to_string() } else { format!("{huge_kb} kB of its memory was still backed by huge pages when it ended") };
     let ratio = |before: &Report, after: &Report, name: &str| -> Result<f64, String> {
         let (b, a) = (before.get(name).ok_or(format!("no {name}"))?, after.get(name).ok_or(format!("no {name}"))?);
         Ok(b.median.as_secs_f64() / a.median.as_secs_f64())
@@ -286,8 +289,8 @@ pub fn huge_pages_summary(batch: &Report, outer: &Report, huge_batch: &Report, h
         format!("the kept-output outer product changes by **{}**, although it allocates nothing: look for other noise", x(kept))
     };
     Ok(format!(
-        "- With huge pages the broadcast-and-sum batch product runs **{}** faster, and the broadcast outer product \
-         **{}** faster; {kept_sentence}.\n",
+        "- The kernel's transparent huge page setting is `{mode}`, and {backed}. With huge pages the \
+         broadcast-and-sum batch product runs **{}** faster, and the broadcast outer product **{}** faster; {kept_sentence}.\n",
         x(ratio(batch, huge_batch, "broadcast product + sum over K")?),
         x(ratio(outer, huge_outer, "broadcast `a[:, None] * b[None, :]`")?),
     ))

@@ -85,7 +85,7 @@ pub enum PreprocessError {
     UnsupportedDtype { column: String, dtype: String },
     #[error("column {column:?} is entirely null at fit: there is nothing to learn a fill value from")]
     AllNull { column: String },
-    #[error("no rows remain after dropping: every row has a null in at least one of the DropRows columns {columns:?}")]
+    #[error("no rows remain after dropping: every row has a null in at least one of the DropRows columns ({})", .columns.join(", "))]
     NoRowsLeft { columns: Vec<String> },
     #[error("column {column:?} holds {value:?} in row {row}, which is not a number (a numeric column stored as text must parse)")]
     NotANumber { column: String, row: usize, value: String },

@@ -63,10 +63,10 @@ pub const SAME_FORMULATION: [(&str, &str); 4] = [
     ("broadcast row by row, huge pages as NumPy", "NumPy broadcast `a[:, None] * b[None, :]`"),
 ];
 
-/// `f` with NumPy's page policy on: allocations of 4 MiB and more aligned to 2 MiB and advised to use huge
+/// `f` with NumPy's page policy on: allocations of 4 MiB and more advised to use huge
 /// pages (`course_utils::pages`). It takes effect when the program installed `HUGE_PAGES_SYSTEM` as its global
 /// allocator, as the generator does (its `main.rs`), which then checks that the policy ran.
-fn with_huge_pages<T>(f: impl Fn() -> T) -> impl Fn() -> T {
+pub fn with_huge_pages<T>(f: impl Fn() -> T) -> impl Fn() -> T {
     move || {
         HUGE_PAGES_SYSTEM.enable(true);
         let out = f();

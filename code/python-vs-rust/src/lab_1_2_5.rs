@@ -1,7 +1,7 @@
 //! Lab 1.2.5's distances and nearest neighbours on the Rust side, on the points the Python script builds
 //! (`python/lab_1_2_5.py`).
 
-use crate::lab_1_2_1::time;
+use crate::lab_1_2_1::{time, with_huge_pages};
 use crate::{ChecksumTolerance, Sample};
 use ndarray::{Array2, ArrayView2};
 use performance::knn::{self, Knn, KnnError};
@@ -14,6 +14,13 @@ pub const WORKLOADS: [(&str, &str, ChecksumTolerance); 2] = [
     // sums of square roots in different orders (and the matrix-product trick in none of them): ~1e-12 relative
     ("distances", "Distance matrix, N = 2000, D = 3, f64", ChecksumTolerance { rtol: 1e-9, atol: 1e-9 }),
     ("knn", "Distances + 10 nearest neighbours, N = 2000, D = 3, f64", ChecksumTolerance { rtol: 1e-9, atol: 1e-9 }),
+];
+
+/// (Rust, Python) rows of the same formulation, compared line by line under the table: a fresh output from the
+/// system allocator on both sides (Numba's `np.empty` inside `@njit` is a plain `malloc`), and a kept output.
+pub const SAME_FORMULATION: [(&str, &str); 2] = [
+    ("coordinates as columns, rayon", "Numba `@njit(parallel=True)`"),
+    ("coordinates as columns, rayon, into a kept output", "Numba `parallel=True` into a kept output"),
 ];
 
 /// (N, D, k, rows in the checksum): the lab's, or the smoke test's (the same as the script's).
@@ -49,6 +56,11 @@ pub fn rust_samples(size: (usize, usize, usize, usize), runs: usize, emit: &mut 
     time(w, "nested loops over `Vec<Vec<f64>>`", runs / 5, || knn::distances_nested(&nested), |d| first_rows(d.view(), rows), emit);
     time(w, "coordinates as columns (SIMD), one core", runs, || knn::distances_columns(x.view()), |d| first_rows(d.view(), rows), emit);
     time(w, "coordinates as columns, rayon", runs, || knn::distances_parallel(x.view()), |d| first_rows(d.view(), rows), emit);
+    let huge = with_huge_pages(|| knn::distances_parallel(x.view()));
+    time(w, "coordinates as columns, rayon, huge pages as NumPy", runs, huge, |d| first_rows(d.view(), rows), emit);
+    let kept = std::cell::RefCell::new(Array2::<f64>::zeros((n, n)));
+    let into_kept = || knn::distances_parallel_into(x.view(), kept.borrow_mut().view_mut());
+    time(w, "coordinates as columns, rayon, into a kept output", runs, into_kept, |_| first_rows(kept.borrow().view(), rows), emit);
     let w = "knn";
     let slow = |out: &Result<(Vec<Vec<f64>>, Vec<Vec<usize>>), KnnError>| neighbour_sum(&out.as_ref().map(|(d, nb)| Knn::from_nested(d, nb)).map_err(Clone::clone), rows);
     time(w, "slow: `Vec<Vec<f64>>`, full sort", runs / 5, || knn::knn_slow(&nested, k), slow, emit);

@@ -11,6 +11,7 @@ pub mod lab_1_2_2;
 pub mod lab_1_2_3;
 pub mod lab_1_2_4;
 pub mod lab_1_2_5;
+pub mod pages_probe;
 
 use course_utils::table::{Align, Table, format_duration, format_ratio};
 use course_utils::{Machine, Timing};

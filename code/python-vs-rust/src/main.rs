@@ -15,6 +15,8 @@ use std::process::Command;
 static ALLOC: &course_utils::pages::HugePages<std::alloc::System> = &course_utils::pages::HUGE_PAGES_SYSTEM;
 
 const ROUNDS: usize = 3;
+/// The fresh-memory probe's table, under `figures/`.
+const PROBE: &str = "python-vs-rust/fresh-pages.md";
 const RUNS: usize = 10;
 
 /// A Python with the pinned packages, in `target/python-venv` (made once; remade when requirements change).
@@ -97,7 +99,7 @@ const LABS: [Lab; 5] = [
         prepare: |_| Ok(Vec::new()),
         rust: |runs, _, emit| Ok(lab_1_2_5::rust_samples(lab_1_2_5::LAB, runs, emit)),
         also_against: &[],
-        pairs: &[],
+        pairs: &lab_1_2_5::SAME_FORMULATION,
     },
 ];
 
@@ -127,7 +129,7 @@ fn run_lab(lab: &Lab, python: &Path, crate_dir: &Path, figures: &Path, machine: 
         }
     }
     let thp = Path::new("/sys/kernel/mm/transparent_hugepage").exists();
-    if lab.id == "1.2.1" && thp && course_utils::pages::HUGE_PAGES_SYSTEM.advised_bytes() == 0 {
+    if (lab.id == "1.2.1" || lab.id == "1.2.5") && thp && course_utils::pages::HUGE_PAGES_SYSTEM.advised_bytes() == 0 {
         return Err("the rows \"huge pages as NumPy\" ran without huge pages: the kernel refused the advice".into());
     }
     let mut page = generated_header_by("cargo xtask python-vs-rust", "code/python-vs-rust/src/main.rs");
@@ -174,5 +176,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for lab in LABS.iter().filter(|lab| only.as_deref().is_none_or(|id| id == lab.id)) {
         run_lab(lab, &python, crate_dir, &figures, &machine)?;
     }
+    // what a fresh page costs here: the reason the fresh-output rows differ between machines
+    println!("\nprobing the cost of fresh memory ...");
+    let probe = python_vs_rust::pages_probe::table(9);
+    println!("{probe}");
+    let text = format!("{}{probe}\n*{machine}*\n", generated_header_by("cargo xtask python-vs-rust", "code/python-vs-rust/src/pages_probe.rs"));
+    write_generated(&figures.join(PROBE), &text)?;
     Ok(())
 }

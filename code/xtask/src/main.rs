@@ -11,6 +11,8 @@
 //! - `tools`: install the pinned book tools only.
 
 mod exercises;
+mod machine;
+mod rebuilds;
 mod snippets;
 
 use std::env;
@@ -20,13 +22,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-/// The tools, pinned, as (crate, binary, version): the book's, and the spell checker.
+/// The tools, pinned, as (crate, binary, version): the book's, the spell checker, and cargo-hakari (it keeps
+/// code/workspace-hack, through which every member shares one set of dependency features).
 /// `cargo install --locked` builds each with its own lock file.
-const TOOLS: [(&str, &str, &str); 4] = [
+const TOOLS: [(&str, &str, &str); 5] = [
     ("mdbook", "mdbook", "0.5.4"),
     ("mdbook-katex", "mdbook-katex", "0.10.0"),
     ("mdbook-linkcheck2", "mdbook-linkcheck2", "0.13.0"),
     ("typos-cli", "typos", "1.52.0"),
+    ("cargo-hakari", "cargo-hakari", "0.9.39"),
 ];
 
 /// The KaTeX version whose JavaScript mdbook-katex 0.10.0 embeds (the `katex` crate 0.4.6, file KATEX-VERSION):
@@ -104,7 +108,7 @@ fn tools(root: &Path) -> Result<OsString> {
             continue;
         }
         step(&format!("installing {krate} {version} into .tools/ (cargo install --locked; a few minutes)"));
-        run(Command::new("cargo")
+        run(cargo_command()
             .args(["install", "--locked", "--quiet", krate, "--version", &format!("={version}"), "--root"])
             .arg(root.join(".tools")))?;
     }
@@ -242,7 +246,43 @@ fn snippet_check(root: &Path) -> Result {
 }
 
 fn cargo(root: &Path, args: &[&str]) -> Result {
-    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into())).current_dir(root).args(args))
+    run(cargo_command().current_dir(root).args(args))
+}
+
+/// The cargo that runs this xtask, without the variables cargo set for the xtask package itself
+/// (`CARGO_MANIFEST_DIR`, `CARGO_PKG_*`, ...). A child cargo would hand them on to build scripts, and those
+/// that watch one (ring's watches `CARGO_MANIFEST_DIR`) would rebuild, with everything above them (rustls,
+/// polars: 12-15 minutes), at every switch between `cargo xtask ...` and a plain `cargo build`.
+fn cargo_command() -> Command {
+    cargo_command_without(env::vars_os().map(|(key, _)| key))
+}
+
+/// A generator run by `cargo xtask figures`, with the same clean environment: some generators run cargo
+/// themselves (the study pages' memory table builds each lab), and would otherwise rebuild polars.
+fn generator(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    without_package_variables(Command::new(program), env::vars_os().map(|(key, _)| key))
+}
+
+/// A cargo command that removes, of the variables named, those cargo set per package.
+fn cargo_command_without(variables: impl Iterator<Item = OsString>) -> Command {
+    without_package_variables(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into())), variables)
+}
+
+/// `cmd`, removing from its environment those of the variables named that cargo set per package.
+fn without_package_variables(mut cmd: Command, variables: impl Iterator<Item = OsString>) -> Command {
+    for key in variables {
+        if key.to_str().is_some_and(is_per_package_variable) {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd
+}
+
+/// The variables cargo sets for the one package it runs or builds (see "Environment variables Cargo sets for
+/// crates"), as opposed to the settings a user gives every build (`CARGO_HOME`, `CARGO_TARGET_DIR`, ...).
+fn is_per_package_variable(key: &str) -> bool {
+    ["CARGO_PKG_", "CARGO_MANIFEST_", "CARGO_BIN_", "CARGO_CFG_"].iter().any(|p| key.starts_with(p))
+        || ["CARGO_CRATE_NAME", "CARGO_PRIMARY_PACKAGE", "CARGO_RUSTC_CURRENT_DIR", "CARGO_TARGET_TMPDIR", "OUT_DIR"].contains(&key)
 }
 
 fn test(root: &Path) -> Result {
@@ -274,6 +314,7 @@ fn test(root: &Path) -> Result {
         step("cargo test for code/blas-compare (ndarray on OpenBLAS, its own workspace)");
         cargo(root, &["test", "--locked", "--manifest-path", "code/blas-compare/Cargo.toml"])
     })?;
+    timed("workspace-hack", &mut || workspace_hack_check(root))?;
     timed("doc tests", &mut || {
         step("cargo test --workspace --doc");
         cargo(root, &["test", "--workspace", "--doc", "--locked"])
@@ -283,6 +324,24 @@ fn test(root: &Path) -> Result {
     timed("book", &mut || book(root).map(|_| ()))?;
     timed("browser test", &mut || site_test(root))?;
     println!("\nall checks passed in {:.0} s ({})", start.elapsed().as_secs_f64(), timings.join(", "));
+    Ok(())
+}
+
+/// code/workspace-hack is what `cargo hakari generate` writes today, every member depends on it, and it
+/// unifies the features: so `cargo run -p <crate>` after a workspace build compiles no dependency again.
+fn workspace_hack_check(root: &Path) -> Result {
+    let path = tools(root)?;
+    step("cargo hakari: code/workspace-hack up to date, a dependency of every member, and unifying features");
+    for args in [&["hakari", "generate", "--diff"][..], &["hakari", "manage-deps", "--dry-run"], &["hakari", "verify"]] {
+        let out = cargo_command().current_dir(root).args(args).args(["--color", "never"]).env("PATH", &path).output().map_err(|e| e.to_string())?;
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        // manage-deps --dry-run succeeds whether or not it would change anything: read what it says
+        let stale = args[1] == "manage-deps" && !text.contains("no operations to perform");
+        if !out.status.success() || stale {
+            return Err(format!("cargo {} says code/workspace-hack is out of date (run `cargo hakari generate && cargo hakari manage-deps`):\n{text}", args.join(" ")));
+        }
+    }
+    println!("workspace-hack: current, depended on by every member, features unified");
     Ok(())
 }
 
@@ -316,7 +375,7 @@ fn exercises_check(root: &Path) -> Result {
     // features for the packages it is given, and the whole workspace is what the main test run builds, so
     // polars is not compiled again with other features (a `cargo test -p <exercise>` would do that).
     step("cargo test --workspace --no-run (the exercises' test binaries, with the workspace's features)");
-    let out = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let out = cargo_command()
         .current_dir(root)
         .args(["test", "--workspace", "--locked", "--no-run", "--message-format=json-render-diagnostics"])
         .stderr(std::process::Stdio::inherit())
@@ -417,44 +476,79 @@ fn serve(root: &Path, port: &str) -> Result {
     run(Command::new("mdbook").arg("serve").arg(root).args(["--port", port]).env("PATH", path))
 }
 
-/// Runs each companion crate's figure generator (the example `<crate>-figures`) in release mode.
+/// `cargo xtask figures`: every generated table and figure of the book, on this machine, in one run: each
+/// companion crate's generator (the example `<crate>-figures`, release mode), the build-profile tables, the
+/// ndarray-on-OpenBLAS table, the Python-vs-Rust tables, then `figures/machine.md` from the stamps. Says what
+/// it skipped and why (no OpenBLAS, no Python), and fails if the tables are then a mix of machines.
 fn figures(root: &Path) -> Result {
+    let start = Instant::now();
     let out = root.join("figures");
     let mut crates: Vec<String> = fs::read_dir(root.join("code"))
         .map_err(|e| e.to_string())?
         .filter_map(|e| e.ok())
         .filter(|e| e.path().join("examples/figures.rs").is_file())
         .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != BLAS_CRATE)
         .collect();
     crates.sort();
     let bin = release_build(root)?;
-    for name in crates.iter().filter(|n| *n != BLAS_CRATE) {
-        step(&format!("figures of {name}"));
-        run(Command::new(bin.join("examples").join(format!("{name}-figures"))).current_dir(root).arg(&out))?;
+    let mut skipped = Vec::new();
+    let steps = crates.len() + 6;
+    let mut n = 0;
+    let mut progress = |what: &str| {
+        n += 1;
+        step(&format!("[{n}/{steps}] {what} ({:.0} s so far)", start.elapsed().as_secs_f64()));
+    };
+    for name in &crates {
+        progress(&format!("figures of {name}"));
+        run(generator(bin.join("examples").join(format!("{name}-figures"))).current_dir(root).arg(&out))?;
     }
-    step("figures of performance: timings of the `release` build, for the build-profile table");
-    run(Command::new(bin.join("examples/performance-figures")).current_dir(root).arg(&out).args(["build-profile", "release"]))?;
-    step("figures of performance: the same timings from a `release-lto` build (lto = fat, codegen-units = 1)");
-    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    progress("figures of performance: timings of the `release` build, for the build-profile table");
+    run(generator(bin.join("examples/performance-figures")).current_dir(root).arg(&out).args(["build-profile", "release"]))?;
+    progress("figures of performance: the same timings from a `release-lto` build (lto = fat, codegen-units = 1)");
+    run(cargo_command()
         .current_dir(root)
         .args(["run", "--locked", "--profile", "release-lto", "-p", "performance", "--example", "performance-figures", "--"])
         .arg(&out)
         .args(["build-profile", "release-lto"]))?;
-    step("figures of performance: the kernels in a debug build, for the optimiser's before/after");
-    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root)
-        .args(["run", "--locked", "-p", "performance", "--example", "performance-figures", "--"])
-        .arg(&out)
-        .arg("debug"))?;
-    if !has_openblas() {
-        println!("\nOpenBLAS is not installed: keeping figures/arrays/blas.md (install libopenblas-dev to remeasure).");
-        return Ok(());
+    progress("figures of performance: the kernels in a debug build, for the optimiser's before/after");
+    run(cargo_command().current_dir(root).args(["run", "--locked", "-p", "performance", "--example", "performance-figures", "--"]).arg(&out).arg("debug"))?;
+    progress("figures of blas-compare (ndarray on OpenBLAS; its own workspace)");
+    if has_openblas() {
+        run(cargo_command()
+            .current_dir(root)
+            .args(["run", "--release", "--locked", "--manifest-path", "code/blas-compare/Cargo.toml", "--example", "blas-compare-figures", "--"])
+            .arg(&out))?;
+    } else {
+        skipped.push("figures/arrays/blas.md (OpenBLAS is not installed: apt-get install libopenblas-dev pkg-config)");
     }
-    step("figures of blas-compare (ndarray on OpenBLAS; its own workspace)");
-    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root)
-        .args(["run", "--release", "--locked", "--manifest-path", "code/blas-compare/Cargo.toml", "--example", "blas-compare-figures", "--"])
-        .arg(&out))
+    progress("Python and Rust, side by side (figures/python-vs-rust/)");
+    if Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        run(generator(bin.join("python-vs-rust")).current_dir(root).arg(&out))?;
+    } else {
+        skipped.push("figures/python-vs-rust/ (no python3 on PATH)");
+    }
+    progress("the README's lab and exercise commands after one workspace build: what they compile again");
+    let rebuilds = rebuilds::table(root, cargo_command)?;
+    course_file(&out.join("study/rebuilds.md"), &rebuilds)?;
+    for what in &skipped {
+        println!("skipped, kept as committed: {what}");
+    }
+    let note = machine::note(&out)?; // fails, naming the tables, if what was skipped came from another machine
+    course_file(&out.join(machine::NOTE), &note)?;
+    let missing = machine::pages_missing_the_note(&root.join("src"), &out)?;
+    if !missing.is_empty() {
+        return Err(format!("pages that show timings without including figures/{} first: {}", machine::NOTE, missing.join(", ")));
+    }
+    println!("
+all figures regenerated in {:.0} s; wrote figures/{}", start.elapsed().as_secs_f64(), machine::NOTE);
+    Ok(())
+}
+
+/// Writes a generated file through a temporary name, so a stopped run leaves the old file whole.
+fn course_file(path: &Path, contents: &str) -> Result {
+    let temporary = path.with_extension("tmp");
+    fs::write(&temporary, contents).and_then(|_| fs::rename(&temporary, path)).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The crate that measures ndarray on a system BLAS: its own workspace, needs OpenBLAS installed.
@@ -469,7 +563,7 @@ fn has_openblas() -> bool {
 fn python_vs_rust(root: &Path, only_lab: Option<&str>) -> Result {
     let bin = release_build(root)?;
     step("Python and Rust, side by side (release build)");
-    run(Command::new(bin.join("python-vs-rust")).current_dir(root).arg(root.join("figures")).args(only_lab))
+    run(generator(bin.join("python-vs-rust")).current_dir(root).arg(root.join("figures")).args(only_lab))
 }
 
 /// Builds every program of the workspace in release mode in one cargo call and returns the folder of the
@@ -485,6 +579,20 @@ fn release_build(root: &Path) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn child_cargo_gets_no_per_package_variables() {
+        for key in ["CARGO_MANIFEST_DIR", "CARGO_MANIFEST_PATH", "CARGO_PKG_NAME", "CARGO_CRATE_NAME", "CARGO_BIN_NAME", "CARGO_PRIMARY_PACKAGE", "OUT_DIR"] {
+            assert!(is_per_package_variable(key), "{key}");
+        }
+        for key in ["CARGO", "CARGO_HOME", "CARGO_TARGET_DIR", "CARGO_BUILD_JOBS", "CARGO_INCREMENTAL", "RUSTFLAGS", "PATH"] {
+            assert!(!is_per_package_variable(key), "{key}");
+        }
+        // as under `cargo xtask`, where cargo set CARGO_MANIFEST_DIR and CARGO_PKG_NAME for the xtask
+        let cmd = cargo_command_without(["CARGO_MANIFEST_DIR", "CARGO_PKG_NAME", "CARGO_HOME"].into_iter().map(OsString::from));
+        let removed: Vec<_> = cmd.get_envs().filter(|(_, v)| v.is_none()).map(|(k, _)| k.to_string_lossy().into_owned()).collect();
+        assert_eq!(removed, ["CARGO_MANIFEST_DIR", "CARGO_PKG_NAME"], "CARGO_HOME is kept");
+    }
 
     #[test]
     fn versions_match_whole_words_with_or_without_v() {

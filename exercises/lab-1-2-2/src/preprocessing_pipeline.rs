@@ -95,19 +95,19 @@ pub enum PreprocessError {
     NonFinite { column: String, row: usize, value: f64 },
     #[error("column {column:?}: its {statistic} is beyond f64's range (values near 1e308); rescale the column first")]
     StatisticOverflow { column: String, statistic: &'static str },
-    #[error("column {column:?} holds {value} in row {row}, which becomes {scaled} after scaling: beyond f32's range (3.4e38) of the matrix")]
+    #[error("column {column:?} holds {value:e} in row {row}, which becomes {scaled:e} after scaling: beyond the range of the matrix's f32 (3.4e38)")]
     Overflow { column: String, row: usize, value: f64, scaled: f64 },
     #[error("column {column:?} holds {value:?} in row {row}, a category not seen at fit")]
     UnseenCategory { column: String, row: usize, value: String },
-    #[error("the matrix would be {rows} rows x {features} features of f32 = {bytes} bytes, over the limit of {limit} bytes \
+    #[error("the matrix would be {rows} rows x {features} features of f32 = {}, over the limit of {} \
              (max_matrix_bytes); column {widest:?} alone gives {widest_features} features: group its rare categories \
-             with max_categories or min_frequency, or encode it as ordinal")]
+             with max_categories or min_frequency, or encode it as ordinal", course_utils::table::format_bytes(*.bytes), course_utils::table::format_bytes(*.limit))]
     MatrixTooLarge { rows: usize, features: usize, bytes: u64, limit: u64, widest: String, widest_features: usize },
     #[error("max_categories must be at least 1")]
     ZeroMaxCategories,
     #[error("test_fraction must be strictly between 0 and 1, got {0}")]
     BadFraction(f64),
-    #[error("splitting {rows} rows with test_fraction {test_fraction} leaves the {part} set empty")]
+    #[error("the {part} set would be empty: {rows} row(s) split with test_fraction {test_fraction}")]
     EmptySplit { rows: usize, test_fraction: f64, part: &'static str },
     #[error("class {class:?} of column {column:?} has {rows} row: a stratified split needs at least 2 rows per class")]
     ClassTooSmall { column: String, class: String, rows: usize },
