@@ -272,9 +272,8 @@ impl Preprocessor {
     // ANCHOR: fit
     /// Learns every statistic from `train`.
     pub fn fit(&self, train: &DataFrame) -> Result<FittedPreprocessor> {
-        let (roles, excluded) = self.checked_roles(train)?;
         // rows dropped by a DropRows strategy do not take part in any statistic
-        let drop_mask = self.drop_mask(train, &roles)?;
+        let (roles, excluded, drop_mask) = self.checked_roles(train)?;
         let dropped = drop_mask.iter().any(|d| *d).then_some(drop_mask.as_slice());
         // the columns are independent: learn them in parallel, then report the first error in column order
         let results: Vec<Result<FittedColumn>> = roles
@@ -307,8 +306,9 @@ impl Preprocessor {
     // ANCHOR_END: fit
 
     /// The roles of a frame that can be fitted: not empty, at least one feature, every passthrough column
-    /// there, no column given two roles, and some rows left after dropping.
-    fn checked_roles(&self, train: &DataFrame) -> Result<(Vec<(String, Role)>, Vec<Excluded>)> {
+    /// there, no column given two roles, and some rows left after dropping; with the columns inference left out
+    /// and the rows a DropRows strategy drops.
+    fn checked_roles(&self, train: &DataFrame) -> Result<(Vec<(String, Role)>, Vec<Excluded>, Vec<bool>)> {
         if train.height() == 0 {
             return Err(PreprocessError::EmptyFrame);
         }
@@ -331,11 +331,12 @@ impl Preprocessor {
         for p in &self.passthrough {
             column(train, p)?;
         }
-        if self.drop_mask(train, &roles)?.iter().all(|d| *d) {
+        let drop_mask = self.drop_mask(train, &roles)?;
+        if drop_mask.iter().all(|d| *d) {
             let columns = roles.iter().filter(|(_, r)| self.drops(*r)).map(|(c, _)| c.clone()).collect();
             return Err(PreprocessError::NoRowsLeft { columns });
         }
-        Ok((roles, excluded))
+        Ok((roles, excluded, drop_mask))
     }
 
     // ANCHOR: fit_transform_array
@@ -343,8 +344,8 @@ impl Preprocessor {
     /// codes read to learn the statistics are encoded straight away (the two calls would read them twice).
     /// The output is the same as theirs (tested). With rows to drop, it takes the two calls' road.
     pub fn fit_transform_array(&self, train: &DataFrame) -> Result<(FittedPreprocessor, Array2<f32>, Vec<bool>)> {
-        let (roles, excluded) = self.checked_roles(train)?;
-        if self.drop_mask(train, &roles)?.iter().any(|d| *d) {
+        let (roles, excluded, drop_mask) = self.checked_roles(train)?;
+        if drop_mask.iter().any(|d| *d) {
             // the statistics skip the dropped rows, the codes cover all: two passes keep that simple
             let fitted = self.fit(train)?;
             let (matrix, keep) = fitted.transform_array(train)?;

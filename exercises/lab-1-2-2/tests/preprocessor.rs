@@ -544,7 +544,7 @@ fn dropping_every_row_says_so() {
     let df = df!("x" => [None, Some(1.0)], "c" => [Some("a"), None]).unwrap();
     let pre = Preprocessor::new().numeric_impute(NumericImpute::DropRows).categorical_impute(CategoricalImpute::DropRows);
     for err in [error(pre.fit(&df)), error(pre.fit_transform_array(&df))] {
-        assert_eq!(err.to_string(), "no rows remain after dropping: every row has a null in at least one of the DropRows columns [\"x\", \"c\"]");
+        assert_eq!(err.to_string(), "no rows remain after dropping: every row has a null in at least one of the DropRows columns (x, c)");
     }
 }
 
