@@ -151,10 +151,11 @@ pub fn summary(batch: &Report, outer: &Report, sum: &Report) -> Result<String, S
     let best_outer = fastest(outer)?;
     let allocating: Vec<_> = outer.timings().iter().filter(|t| !t.name.contains("kept output")).collect();
     let fastest_allocating = allocating.iter().min_by_key(|t| t.median).ok_or("no allocating outer product")?;
-    let hundred = if vs_broadcast.max(vs_naive) >= 100.0 { "yes" } else { "no" };
+    // The module's "100x" check, said against each baseline separately: the two are far apart.
+    let hundred = |ratio: f64| if ratio >= 100.0 { "yes" } else { "no" };
     Ok(format!(
         "- **Batch matmul.** The fastest version, *{best}*, is **{vb}** faster than the broadcast-and-sum \
-         formulation and **{vn}** faster than the naive loops (100x or more in this lab: {hundred}). The broadcast \
+         formulation (100x or more: {hb}) and **{vn}** faster than the naive loops (100x or more: {hn}). The broadcast \
          formulation is **{bn}** {slower_or_faster} than the naive loops.\n\
          - **Outer product.** The fastest version, *{bo}*, is **{ob}** faster than the fastest one that allocates \
          its output (*{fa}*).\n\
@@ -162,6 +163,8 @@ pub fn summary(batch: &Report, outer: &Report, sum: &Report) -> Result<String, S
         best = best.name.replace('`', ""),
         vb = x(vs_broadcast),
         vn = x(vs_naive),
+        hb = hundred(vs_broadcast),
+        hn = hundred(vs_naive),
         bn = x(if broadcast_vs_naive >= 1.0 { broadcast_vs_naive } else { 1.0 / broadcast_vs_naive }),
         slower_or_faster = if broadcast_vs_naive >= 1.0 { "slower" } else { "faster" },
         bo = best_outer.name.replace('`', ""),
@@ -448,14 +451,14 @@ mod tests {
         let batch = Report::from_timings(
             "b",
             None,
-            vec![t("naive loops", ms(100)), t("broadcast product + sum over K", ms(300)), t("rayon", ms(1))],
+            vec![t("naive loops", ms(50)), t("broadcast product + sum over K", ms(300)), t("rayon", ms(1))],
         );
         let outer = Report::from_timings("o", None, vec![t("loops", ms(40)), t("`Zip` into a kept output", ms(4))]);
         let sum = Report::from_timings("s", None, vec![t("index loop `x[i]`", ms(2)), t("ndarray `x.sum()`", ms(1))]);
         let text = summary(&batch, &outer, &sum).unwrap();
-        assert!(text.contains("*rayon*, is **300x** faster than the broadcast"), "{text}");
-        assert!(text.contains("**100x** faster than the naive loops (100x or more in this lab: yes)"), "{text}");
-        assert!(text.contains("is **3.00x** slower than the naive loops"), "{text}");
+        assert!(text.contains("*rayon*, is **300x** faster than the broadcast-and-sum formulation (100x or more: yes)"), "{text}");
+        assert!(text.contains("**50.0x** faster than the naive loops (100x or more: no)"), "{text}");
+        assert!(text.contains("is **6.00x** slower than the naive loops"), "{text}");
         assert!(text.contains("**10.0x** faster than the fastest one that allocates its output (*loops*)"), "{text}");
         assert!(text.contains("ndarray's `sum` is **2.00x** faster"), "{text}");
         assert!(summary(&Report::from_timings("e", None, vec![]), &outer, &sum).is_err());

@@ -10,3 +10,8 @@ pub mod lab_1_2_4;
 pub mod layout;
 pub mod outer;
 pub mod sum;
+
+/// Programs the book shows failing to compile. rustdoc checks that each one fails with the error code the page
+/// prints (`cargo test --doc`).
+#[doc = concat!("```compile_fail,E0502\n", include_str!("../listings/view_then_write.rs"), "```")]
+pub mod compile_errors {}

@@ -107,8 +107,9 @@ fn span(groups: &[(String, Vec<f64>)]) -> (f64, f64) {
 }
 
 // ANCHOR: histogram
-/// `sns.histplot(df, x=column, hue="species", stat="density", kde=True)`: one density histogram per species,
-/// translucent so overlaps show, and its kernel density line.
+/// `sns.histplot(df, x=column, hue="species", stat="density", common_norm=False, kde=True)`: one density
+/// histogram per species, each of area 1 (Seaborn's default `common_norm=True` makes all species together area
+/// 1), translucent so overlaps show, and its kernel density line.
 pub fn histogram_svg(df: &DataFrame, column: &str, bins: usize) -> Result<String, FigureError> {
     let groups = groups(df, column, "species")?;
     let (lo, hi) = span(&groups);
@@ -118,7 +119,7 @@ pub fn histogram_svg(df: &DataFrame, column: &str, bins: usize) -> Result<String
         .map(|(_, v)| {
             let mut counts = vec![0.0; bins];
             v.iter().for_each(|&x| counts[(((x - lo) / width) as usize).min(bins - 1)] += 1.0);
-            counts.iter().map(|c| c / (v.len() as f64 * width)).collect() // area 1, as stat="density"
+            counts.iter().map(|c| c / (v.len() as f64 * width)).collect() // area 1 per species (common_norm=False)
         })
         .collect();
     let grid: Vec<f64> = (0..=200).map(|i| lo - width + (hi - lo + 2.0 * width) * i as f64 / 200.0).collect();
