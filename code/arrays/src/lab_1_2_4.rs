@@ -364,13 +364,14 @@ pub fn sweep_chart(points: &[SweepPoint], machine: &Machine) -> Result<String, B
 pub fn summary(attention: &Report, sweep: &[SweepPoint]) -> Result<String, String> {
     let timings = attention.timings();
     let f32_versions: Vec<_> = timings.iter().filter(|t| !t.name.contains("f64")).collect();
-    let fastest = f32_versions.iter().min_by_key(|t| t.median).ok_or("no f32 version")?;
+    let tied = course_utils::fastest_tied(f32_versions.iter().copied());
+    let fastest = *tied.first().ok_or("no f32 version")?;
     let get = |name: &str| attention.get(name).ok_or(format!("no {name}"));
     let ratio = |slow: &str| -> Result<String, String> { Ok(format_ratio(get(slow)?.median.as_secs_f64() / fastest.median.as_secs_f64())) };
     let mut text = format!(
-        "- The fastest version, *{}*, takes **{}**: **{}** faster than einsum with all scores at once and **{}** \
+        "- The fastest version, {}, takes **{}**: **{}** faster than einsum with all scores at once and **{}** \
          faster than `dot` per head.\n",
-        fastest.name.replace('`', ""),
+        course_utils::fastest_names(&tied),
         format_duration(fastest.median),
         ratio("einsum, all scores at once")?,
         ratio("`dot` per head")?,

@@ -314,6 +314,31 @@ impl Timing {
         let median = if n % 2 == 1 { samples[n / 2] } else { (samples[n / 2 - 1] + samples[n / 2]) / 2 };
         Timing { name, median, min: samples[0], max: samples[n - 1], runs: n, peak_heap: None }
     }
+
+    /// Whether each median lies within the other's range (min to max): then which one is faster is within
+    /// the noise. (Ranges that merely overlap are not enough: one slow outlier run would tie anything.)
+    pub fn ties_with(&self, other: &Timing) -> bool {
+        (other.min..=other.max).contains(&self.median) && (self.min..=self.max).contains(&other.median)
+    }
+}
+
+/// The fastest timing by median, then every other one that ties with it: the versions no ranking can tell
+/// apart. Sorted by median; empty only for no timings.
+pub fn fastest_tied<'a>(timings: impl IntoIterator<Item = &'a Timing>) -> Vec<&'a Timing> {
+    let mut all: Vec<&Timing> = timings.into_iter().collect();
+    all.sort_by_key(|t| t.median);
+    let Some(&fastest) = all.first() else { return all };
+    all.into_iter().filter(|t| t.ties_with(fastest)).collect()
+}
+
+/// How a summary names the fastest: "*a*", or "*a* (tied with *b*: each median within the other's range)".
+pub fn fastest_names(tied: &[&Timing]) -> String {
+    let names: Vec<String> = tied.iter().map(|t| format!("*{}*", t.name.replace('`', ""))).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("{first} (tied with {}: each median within the other's range)", rest.join(" and ")),
+    }
 }
 
 /// The result of a comparison: one [`Timing`] per implementation, the first being the reference.
@@ -404,6 +429,22 @@ impl fmt::Display for Report {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn medians_within_each_others_range_are_a_tie_and_named_together() {
+        let ms = Duration::from_millis;
+        let t = |name: &str, min, median, max| Timing { name: name.into(), median: ms(median), min: ms(min), max: ms(max), runs: 3, peak_heap: None };
+        let (a, b, c) = (t("a", 9, 10, 12), t("`b`", 10, 11, 13), t("c", 11, 14, 15));
+        assert!(a.ties_with(&b) && b.ties_with(&a));
+        assert!(!a.ties_with(&c), "ranges overlap, but c's median is beyond a's range");
+        let outlier = t("slow outlier", 2, 3, 40); // one slow run does not tie it with everything
+        assert!(!outlier.ties_with(&a));
+        let tied = super::fastest_tied([&c, &b, &a]);
+        assert_eq!(tied.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["a", "`b`"]);
+        assert_eq!(super::fastest_names(&tied), "*a* (tied with *b*: each median within the other's range)");
+        assert_eq!(super::fastest_names(&super::fastest_tied([&a, &c])), "*a*");
+        assert!(super::fastest_tied(std::iter::empty()).is_empty());
+    }
+
     use super::*;
     use std::thread::sleep;
 

@@ -161,11 +161,25 @@ pub fn verdict_pair(rows: &[Row], rust: &str, python: &str) -> Option<String> {
 
 fn compare_fastest_rust(rows: &[Row], python: &Row, what: &str) -> Result<String, String> {
     let rust = rows.iter().filter(|r| r.language == Language::Rust).min_by_key(|r| r.timing.median).ok_or("no Rust")?;
-    Ok(compare(&format!("the fastest Rust version, *{}*,", plain(&rust.timing.name)), rust, python, what))
+    // Rust versions that tie with the fastest (each median within the other's range): no ranking, all named
+    let tied: Vec<String> = rows
+        .iter()
+        .filter(|r| r.language == Language::Rust && r.timing.name != rust.timing.name && r.timing.ties_with(&rust.timing))
+        .map(|r| format!("*{}*", plain(&r.timing.name)))
+        .collect();
+    let ties = if tied.is_empty() { String::new() } else { format!(" (tied with {}: each median within the other's range)", tied.join(" and ")) };
+    Ok(compare(&format!("the fastest Rust version, *{}*{ties},", plain(&rust.timing.name)), rust, python, what))
 }
 
-/// "<subject> is N faster than <what><python>" (or slower).
+/// "<subject> is N faster than <what><python>" (or slower), or "about as fast as" when the two tie (each
+/// median within the other's range): a ranking within the noise is not a ranking.
 fn compare(subject: &str, rust: &Row, python: &Row, what: &str) -> String {
+    if rust.timing.ties_with(&python.timing) {
+        return format!(
+            "{subject} is about as fast as {what}*{}* (each median within the other's range)",
+            plain(&python.timing.name)
+        );
+    }
     let ratio = python.timing.median.as_secs_f64() / rust.timing.median.as_secs_f64();
     let (factor, word) = if ratio >= 1.0 { (ratio, "faster") } else { (1.0 / ratio, "slower") };
     format!("{subject} is **{}** {word} than {what}*{}*", format_ratio(factor), plain(&python.timing.name))
@@ -239,6 +253,23 @@ mod tests {
         let brackets = vec![sample("o", "x[:, None]", Language::Rust, 1.0, 1.0), sample("o", "`y[i]`", Language::Python, 2.0, 1.0)];
         let brackets = super::rows(&brackets, "o", TOL).unwrap();
         assert_eq!(verdict_pair(&brackets, "x[:, None]", "`y[i]`").unwrap(), r"*x\[:, None\]* is **2.00x** faster than *y\[i\]*");
+    }
+
+    #[test]
+    fn a_tie_is_said_as_a_tie() {
+        let samples = vec![
+            sample("t", "rust a", Language::Rust, 1.0, 1.0),
+            sample("t", "rust a", Language::Rust, 1.2, 1.0),
+            sample("t", "numpy b", Language::Python, 1.1, 1.0),
+            sample("t", "numpy b", Language::Python, 1.3, 1.0),
+            sample("t", "numpy slow", Language::Python, 5.0, 1.0),
+        ];
+        let rows = super::rows(&samples, "t", TOL).unwrap();
+        assert_eq!(
+            verdict_pair(&rows, "rust a", "numpy b").unwrap(),
+            "*rust a* is about as fast as *numpy b* (each median within the other's range)"
+        );
+        assert!(verdict_pair(&rows, "rust a", "numpy slow").unwrap().contains("faster than *numpy slow*"));
     }
 
     #[test]

@@ -34,7 +34,15 @@ pub struct Lab {
     pub page: &'static str,
 }
 
-pub const LABS: [Lab; 5] = [
+pub const LABS: [Lab; 6] = [
+    Lab {
+        id: "primer",
+        package: "primer-exercise",
+        solution_crate: "primer",
+        modules: &["exercises"],
+        tests: &[],
+        page: "src/primer/index.md",
+    },
     Lab {
         id: "1.2.1",
         package: "lab-1-2-1-exercise",
@@ -78,8 +86,19 @@ pub const LABS: [Lab; 5] = [
 ];
 
 impl Lab {
+    /// `exercises/lab-1-2-1` for a lab, `exercises/primer` for the primer.
     pub fn dir(&self) -> PathBuf {
-        PathBuf::from("exercises").join(format!("lab-{}", self.id.replace('.', "-")))
+        PathBuf::from("exercises").join(self.folder())
+    }
+    fn folder(&self) -> String {
+        if self.is_lab() { format!("lab-{}", self.id.replace('.', "-")) } else { self.id.to_owned() }
+    }
+    fn is_lab(&self) -> bool {
+        self.id.starts_with(|c: char| c.is_ascii_digit())
+    }
+    /// "Lab 1.2.1", or "The primer".
+    pub fn title(&self) -> String {
+        if self.is_lab() { format!("Lab {}", self.id) } else { format!("The {}", self.id) }
     }
 }
 
@@ -209,11 +228,12 @@ pub fn files(root: &Path, lab: &Lab) -> Result<Vec<(PathBuf, String)>, String> {
     files.push((
         dir.join("src/lib.rs"),
         format!(
-            "//! Lab {id}, the exercises. {HEADER}\n//!\n//! Fill in every `todo!()` ({names}), then `cargo test -p {package}` passes.\n\
-             //! The lab's page, `{page}`, explains each step and has hints; the solution is `code/{sol}`.\n\
+            "//! {title}, the exercises. {HEADER}\n//!\n//! Fill in every `todo!()` ({names}), then `cargo test -p {package}` passes.\n\
+             //! The page `{page}`, explains each step and has hints; the solution is `code/{sol}`.\n\
              //! To start again: `cargo xtask exercises reset {id}`.\n\
              #![allow(unused)] // until the `todo!()`s are filled in, some imports and helpers are unused\n\n{mods}",
             id = lab.id,
+            title = lab.title(),
             names = all_names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
             package = lab.package,
             page = lab.page,
@@ -238,11 +258,11 @@ fn manifest(solution: &Path, lab: &Lab) -> Result<String, String> {
         body[..end].lines().filter(|l| !l.trim().is_empty() && !l.starts_with("skeptic")).map(|l| format!("{}\n", rebase(l))).collect()
     };
     Ok(format!(
-        "# {HEADER}\n[package]\nname = \"{package}\"\nversion = \"0.1.0\"\ndescription = \"Lab {id}'s exercises: the solution's code with the learner's parts left as todo!().\"\n\
+        "# {HEADER}\n[package]\nname = \"{package}\"\nversion = \"0.1.0\"\ndescription = \"{title}'s exercises: the solution's code with the learner's parts left as todo!().\"\n\
          edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n\
          [dependencies]\n{sol} = {{ path = \"../../code/{sol}\" }}\n{deps}\n[dev-dependencies]\n{dev}",
         package = lab.package,
-        id = lab.id,
+        title = lab.title(),
         sol = lab.solution_crate,
         deps = section("dependencies"),
         dev = section("dev-dependencies"),

@@ -1,0 +1,4 @@
+//! Turns every ```rust block of the chapter's pages into a test (run by `tests/skeptic.rs`).
+fn main() {
+    skeptic::generate_doc_tests(&skeptic::markdown_files_of_directory("../../src/primer/"));
+}

@@ -1,0 +1,588 @@
+//! The time budget: each page's minutes computed from what it holds, not guessed.
+//!
+//! A page is read with its `{{#include}}`s expanded (an included table counts as table, an included listing as
+//! code), and split into prose words, table-cell words, visible code lines and figures; a lab's exercises come
+//! from its exercise crate's marked solutions. The rates turn those into minutes. The book's SUMMARY.md says
+//! which path a page is on: the primer (its own part), optional ("Going deeper" pages) or the core path.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::exercises::{self, Lab};
+use crate::snippets;
+
+/// The rates, stated on the page that shows the budget.
+pub const PROSE_WORDS_PER_MINUTE: f64 = 175.0;
+pub const TABLE_WORDS_PER_MINUTE: f64 = 100.0;
+pub const CODE_LINES_PER_MINUTE: f64 = 7.0;
+pub const MINUTES_PER_FIGURE: f64 = 1.0;
+pub const MINUTES_PER_EXERCISE: f64 = 5.0;
+pub const MINUTES_PER_SOLUTION_LINE: f64 = 1.0;
+
+/// The module's own budget for the core path, and the primer's.
+pub const CORE_LIMIT_MINUTES: f64 = 600.0;
+pub const PRIMER_LIMIT_MINUTES: f64 = 120.0;
+
+/// The generated files: the table of every page, the line each page shows under its title, the schedule.
+pub const TABLE: &str = "study/budget.md";
+pub const PAGE_TIMES: &str = "study/page-times.md";
+pub const SCHEDULE: &str = "study/schedule.md";
+
+/// What one page holds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Content {
+    pub prose_words: usize,
+    pub table_words: usize,
+    pub code_lines: usize,
+    pub figures: usize,
+    /// (exercise name, lines of its solution)
+    pub exercises: Vec<(String, usize)>,
+}
+
+impl Content {
+    pub fn reading_minutes(&self) -> f64 {
+        self.prose_words as f64 / PROSE_WORDS_PER_MINUTE
+            + self.table_words as f64 / TABLE_WORDS_PER_MINUTE
+            + self.code_lines as f64 / CODE_LINES_PER_MINUTE
+            + self.figures as f64 * MINUTES_PER_FIGURE
+    }
+    pub fn exercise_minutes(&self) -> f64 {
+        self.exercises.iter().map(|(_, lines)| MINUTES_PER_EXERCISE + *lines as f64 * MINUTES_PER_SOLUTION_LINE).sum()
+    }
+    pub fn minutes(&self) -> f64 {
+        self.reading_minutes() + self.exercise_minutes()
+    }
+}
+
+/// Which path a page is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Track {
+    Primer,
+    Core,
+    Optional,
+}
+
+/// One page of SUMMARY.md.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// relative to `src/`, e.g. `arrays/creation.md`
+    pub file: String,
+    pub title: String,
+    pub track: Track,
+    pub content: Content,
+}
+
+impl Page {
+    /// The name of the page's line in `figures/study/page-times.md`: `arrays/creation.md` -> `arrays-creation`.
+    pub fn anchor(&self) -> String {
+        self.file.trim_end_matches(".md").replace('/', "-")
+    }
+}
+
+/// Is a word: has a letter or a digit (so `|`, `-` and `=` are not words).
+fn is_word(token: &str) -> bool {
+    token.chars().any(char::is_alphanumeric)
+}
+
+fn words(text: &str) -> usize {
+    text.split_whitespace().filter(|t| is_word(t)).count()
+}
+
+/// Text without HTML tags (`<summary>`, `<code>`...): their contents still count.
+fn without_tags(line: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in line.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Counts a page's markdown, its includes already expanded. Hidden lines of rust listings (`# ...`) are not
+/// shown, so they do not count; blank lines and HTML comments neither.
+pub fn count(markdown: &str) -> Content {
+    let mut content = Content::default();
+    let mut fence: Option<(String, bool)> = None; // (fence, is rust)
+    let mut in_comment = false;
+    for line in markdown.lines() {
+        let trimmed = line.trim();
+        if let Some((open, rust)) = &fence {
+            if trimmed.starts_with(open.as_str()) && trimmed.chars().all(|c| c == open.chars().next().unwrap()) {
+                fence = None;
+            } else if !trimmed.is_empty() && !(*rust && (trimmed == "#" || trimmed.starts_with("# "))) {
+                content.code_lines += 1;
+            }
+            continue;
+        }
+        if in_comment {
+            in_comment = !trimmed.contains("-->");
+            continue;
+        }
+        if trimmed.starts_with("<!--") {
+            in_comment = !trimmed.contains("-->");
+            continue;
+        }
+        let run = trimmed.chars().take_while(|c| *c == '`' || *c == '~').count();
+        if run >= 3 {
+            let info = &trimmed[run..];
+            let rust = info.split(|c: char| c == ',' || c.is_whitespace()).next() == Some("rust");
+            fence = Some((trimmed[..run].to_owned(), rust));
+            continue;
+        }
+        if trimmed.starts_with('|') {
+            let separator = trimmed.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '));
+            if !separator {
+                content.table_words += words(&without_tags(trimmed));
+            }
+            continue;
+        }
+        let images = trimmed.matches("![").count() + trimmed.matches("<img ").count();
+        content.figures += images;
+        if images == 0 {
+            content.prose_words += words(&without_tags(trimmed));
+        }
+    }
+    content
+}
+
+/// The lines between `ANCHOR: name` and `ANCHOR_END: name`, without other anchor lines (as mdBook does).
+fn anchored(text: &str, anchor: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut inside = false;
+    let mut found = false;
+    for line in text.lines() {
+        if let Some(at) = line.find("ANCHOR:") {
+            if line[at + 7..].trim().split_whitespace().next().map(|n| n.trim_end_matches("-->").trim()) == Some(anchor) {
+                inside = true;
+                found = true;
+            }
+            continue;
+        }
+        if let Some(at) = line.find("ANCHOR_END:") {
+            if line[at + 11..].trim().split_whitespace().next().map(|n| n.trim_end_matches("-->").trim()) == Some(anchor) {
+                inside = false;
+            }
+            continue;
+        }
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    found.then_some(out)
+}
+
+/// Generated files about the budget itself are not counted: a page's time must not depend on its own time.
+fn counted(include: &str) -> bool {
+    ![TABLE, PAGE_TIMES, SCHEDULE].iter().any(|f| include.ends_with(f))
+}
+
+/// A page's text with its includes expanded (two levels deep), relative to the page's folder.
+pub fn expand(text: &str, dir: &Path, depth: usize) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{#") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find("}}") else { break };
+        let directive = &rest[start..start + end + 2];
+        rest = &rest[start + end + 2..];
+        let found = snippets::includes(directive);
+        let Some(include) = found.first() else {
+            out.push_str(directive);
+            continue;
+        };
+        if !counted(&include.path) {
+            continue;
+        }
+        if include.path.ends_with(".svg") {
+            out.push_str("![an included figure]()"); // looked at, not read: one figure
+            continue;
+        }
+        let file = dir.join(&include.path);
+        let body = fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let body = match &include.anchor {
+            Some(a) => anchored(&body, a).ok_or_else(|| format!("{}: no anchor `{a}`", file.display()))?,
+            None => body,
+        };
+        let nested = if depth > 0 { expand(&body, file.parent().unwrap_or(dir), depth - 1)? } else { body };
+        out.push_str(nested.trim_end_matches('\n'));
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The pages of SUMMARY.md in order, with the part heading each sits under.
+pub fn summary_pages(summary: &str) -> Vec<(String, String, String)> {
+    let mut part = String::new();
+    let mut out = Vec::new();
+    for line in summary.lines() {
+        let trimmed = line.trim();
+        if let Some(heading) = trimmed.strip_prefix("# ") {
+            part = heading.trim().to_owned();
+            continue;
+        }
+        let Some(open) = trimmed.find('[') else { continue };
+        let Some(close) = trimmed[open..].find("](") else { continue };
+        let Some(end) = trimmed[open + close..].find(')') else { continue };
+        let title = trimmed[open + 1..open + close].to_owned();
+        let file = trimmed[open + close + 2..open + close + end].to_owned();
+        if file.ends_with(".md") {
+            out.push((file, title, part.clone()));
+        }
+    }
+    out
+}
+
+/// A page is optional when its title says so ("Going deeper", "(optional)"); the primer is its own part.
+pub fn track_of(title: &str, part: &str) -> Track {
+    if part.starts_with("Rust for Python programmers") {
+        Track::Primer
+    } else if title.starts_with("Going deeper") || title.to_lowercase().contains("(optional)") {
+        Track::Optional
+    } else {
+        Track::Core
+    }
+}
+
+/// Solution lines of an exercise: the marked body's lines that are not blank or comments.
+pub fn exercise_lines(source: &str) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<(String, usize)> = None;
+    for line in source.lines() {
+        let trimmed = line.trim();
+        if let Some(name) = trimmed.strip_prefix("// ANCHOR: exercise_") {
+            open = Some((name.to_owned(), 0));
+        } else if trimmed.starts_with("// ANCHOR_END: exercise_") {
+            out.extend(open.take());
+        } else if let Some((_, lines)) = &mut open {
+            if !trimmed.is_empty() && !trimmed.starts_with("//") {
+                *lines += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Whether a text holds `command` as a whole (`... count_above` names `count_above`, not `count`).
+fn names_command(text: &str, command: &str) -> bool {
+    text.match_indices(command).any(|(at, _)| !text[at + command.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+}
+
+/// Each lab's exercises, by the page that explains them: a page that names `cargo test -p <package> <name>`
+/// takes that exercise, the lab's own page the rest.
+fn exercises_by_page(root: &Path, labs: &[Lab], pages: &BTreeMap<String, String>) -> Result<BTreeMap<String, Vec<(String, usize)>>, String> {
+    let mut out: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
+    for lab in labs {
+        for module in lab.modules {
+            let path = root.join("code").join(lab.solution_crate).join("src").join(format!("{module}.rs"));
+            let source = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            for (name, lines) in exercise_lines(&source) {
+                let command = format!("cargo test -p {} {name}", lab.package);
+                let page = pages
+                    .iter()
+                    .find(|(_, text)| names_command(text, &command))
+                    .map(|(file, _)| file.clone())
+                    .unwrap_or_else(|| lab.page.trim_start_matches("src/").to_owned());
+                out.entry(page).or_default().push((name, lines));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Every page of the book, counted.
+pub fn pages(root: &Path) -> Result<Vec<Page>, String> {
+    let src = root.join("src");
+    let summary = fs::read_to_string(src.join("SUMMARY.md")).map_err(|e| format!("src/SUMMARY.md: {e}"))?;
+    let listed = summary_pages(&summary);
+    let mut texts = BTreeMap::new();
+    for (file, _, _) in &listed {
+        let text = fs::read_to_string(src.join(file)).map_err(|e| format!("src/{file}: {e}"))?;
+        texts.insert(file.clone(), text);
+    }
+    let mut by_page = exercises_by_page(root, &exercises::LABS, &texts)?;
+    let mut out = Vec::new();
+    for (file, title, part) in listed {
+        let dir: PathBuf = src.join(&file).parent().map(Path::to_path_buf).unwrap_or_else(|| src.clone());
+        let expanded = expand(&texts[&file], &dir, 2).map_err(|e| format!("src/{file}: {e}"))?;
+        let mut content = count(&expanded);
+        content.exercises = by_page.remove(&file).unwrap_or_default();
+        out.push(Page { track: track_of(&title, &part), file, title, content });
+    }
+    if let Some((file, found)) = by_page.into_iter().next() {
+        return Err(format!("exercises {found:?} belong to {file}, which SUMMARY.md does not list"));
+    }
+    Ok(out)
+}
+
+pub fn total(pages: &[Page], path: Track) -> f64 {
+    pages.iter().filter(|p| p.track == path).map(|p| p.content.minutes()).sum()
+}
+
+/// The limits: the core path at most 600 minutes, the primer at most 120, exercises included.
+pub fn check_limits(pages: &[Page]) -> Result<(), String> {
+    let (core, primer) = (total(pages, Track::Core), total(pages, Track::Primer));
+    let mut over = Vec::new();
+    if core.round() > CORE_LIMIT_MINUTES {
+        over.push(format!("the core path takes {core:.0} minutes, over the module's {CORE_LIMIT_MINUTES:.0}"));
+    }
+    if primer.round() > PRIMER_LIMIT_MINUTES {
+        over.push(format!("the primer takes {primer:.0} minutes, over its {PRIMER_LIMIT_MINUTES:.0}"));
+    }
+    if over.is_empty() { Ok(()) } else { Err(format!("{} (see figures/{TABLE})", over.join("; "))) }
+}
+
+const HEADER: &str = "<!-- Generated by `cargo xtask budget` (code/xtask/src/budget.rs) from the pages. Do not edit by hand. -->\n";
+
+fn minutes(m: f64) -> String {
+    format!("{:.0} min", m.round() + 0.0) // + 0.0: an empty sum is -0.0
+}
+
+fn path_name(path: Track) -> &'static str {
+    match path {
+        Track::Primer => "Rust primer",
+        Track::Core => "Core path",
+        Track::Optional => "Optional (going deeper)",
+    }
+}
+
+/// The table of every page, by path, with the rates.
+pub fn table(pages: &[Page]) -> String {
+    let mut s = String::from(HEADER);
+    for path in [Track::Primer, Track::Core, Track::Optional] {
+        let on: Vec<&Page> = pages.iter().filter(|p| p.track == path).collect();
+        if on.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "\n**{}: {}**\n", path_name(path), minutes(total(pages, path)));
+        s.push_str("| page | prose words | table words | code lines | figures | exercises | reading | exercises | total |\n");
+        s.push_str("|:--|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        for p in on {
+            let c = &p.content;
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                p.title,
+                c.prose_words,
+                c.table_words,
+                c.code_lines,
+                c.figures,
+                c.exercises.len(),
+                minutes(c.reading_minutes()),
+                minutes(c.exercise_minutes()),
+                minutes(c.minutes())
+            );
+        }
+    }
+    let _ = write!(
+        s,
+        "\n*Rates: prose {PROSE_WORDS_PER_MINUTE:.0} words a minute; table cells {TABLE_WORDS_PER_MINUTE:.0} words a minute; \
+         {CODE_LINES_PER_MINUTE:.0} visible code lines a minute (listings and shown output; hidden lines not counted); \
+         {MINUTES_PER_FIGURE:.0} minute a figure; an exercise {MINUTES_PER_EXERCISE:.0} minutes plus \
+         {MINUTES_PER_SOLUTION_LINE:.0} a line of its solution. Limits: core path {CORE_LIMIT_MINUTES:.0} minutes, \
+         primer {PRIMER_LIMIT_MINUTES:.0}, exercises included.*\n"
+    );
+    s
+}
+
+/// One line per page, shown under its title through `{{#include ...page-times.md:<anchor>}}`.
+pub fn page_times(pages: &[Page]) -> String {
+    let mut s = String::from(HEADER);
+    for p in pages {
+        let c = &p.content;
+        let what = match (p.track, c.exercises.len()) {
+            (Track::Optional, _) => "Optional: not on the core path. ",
+            _ => "",
+        };
+        let exercises = match c.exercises.len() {
+            0 => String::new(),
+            n => format!(", of which {} for {n} exercise{}", minutes(c.exercise_minutes()), if n == 1 { "" } else { "s" }),
+        };
+        let _ = writeln!(
+            s,
+            "<!-- ANCHOR: {a} -->\n*{what}About {m}{exercises}: counted from the page (see the study guide's time budget).*\n<!-- ANCHOR_END: {a} -->",
+            a = p.anchor(),
+            m = minutes(c.minutes()),
+        );
+    }
+    s
+}
+
+/// Days of at most `day_minutes`, the core pages in book order; the primer is day 0.
+pub fn schedule(pages: &[Page], day_minutes: f64) -> String {
+    let mut s = String::from(HEADER);
+    s.push_str("| day | pages | minutes |\n|:--|:--|--:|\n");
+    let link = |p: &Page| format!("[{}](../{})", p.title, p.file);
+    let primer: Vec<&Page> = pages.iter().filter(|p| p.track == Track::Primer).collect();
+    if !primer.is_empty() {
+        let m: f64 = primer.iter().map(|p| p.content.minutes()).sum();
+        let _ = writeln!(s, "| 0 (if Rust is new) | {} | {} |", primer.iter().map(|p| link(p)).collect::<Vec<_>>().join(", "), minutes(m));
+    }
+    let mut day: Vec<&Page> = Vec::new();
+    let mut used = 0.0;
+    let mut n = 0;
+    let mut flush = |day: &mut Vec<&Page>, used: &mut f64, s: &mut String| {
+        if !day.is_empty() {
+            n += 1;
+            let _ = writeln!(s, "| {n} | {} | {} |", day.iter().map(|p| link(p)).collect::<Vec<_>>().join(", "), minutes(*used));
+            day.clear();
+            *used = 0.0;
+        }
+    };
+    for p in pages.iter().filter(|p| p.track == Track::Core) {
+        let m = p.content.minutes();
+        if used + m > day_minutes && !day.is_empty() {
+            flush(&mut day, &mut used, &mut s);
+        }
+        day.push(p);
+        used += m;
+    }
+    flush(&mut day, &mut used, &mut s);
+    s
+}
+
+/// The include line a page carries under its title, to show its time.
+pub fn time_include(file: &str) -> String {
+    let up = "../".repeat(file.matches('/').count() + 1);
+    format!("{{{{#include {up}figures/{PAGE_TIMES}:{}}}}}", file.trim_end_matches(".md").replace('/', "-"))
+}
+
+/// Pages of SUMMARY.md that do not show their time under their title.
+pub fn pages_without_their_time(root: &Path) -> Result<Vec<String>, String> {
+    let summary = fs::read_to_string(root.join("src/SUMMARY.md")).map_err(|e| format!("src/SUMMARY.md: {e}"))?;
+    let mut missing = Vec::new();
+    for (file, _, _) in summary_pages(&summary) {
+        let text = fs::read_to_string(root.join("src").join(&file)).map_err(|e| format!("src/{file}: {e}"))?;
+        let after_title = text.lines().skip_while(|l| !l.starts_with("# ")).skip(1).find(|l| !l.trim().is_empty());
+        if after_title != Some(time_include(&file).as_str()) {
+            missing.push(file);
+        }
+    }
+    Ok(missing)
+}
+
+/// The three generated files, by their path under `figures/`.
+pub fn generated(root: &Path) -> Result<Vec<(&'static str, String)>, String> {
+    let pages = pages(root)?;
+    Ok(vec![(TABLE, table(&pages)), (PAGE_TIMES, page_times(&pages)), (SCHEDULE, schedule(&pages, DAY_MINUTES))])
+}
+
+/// A study day: two hours, so the module's 8-10 hours are five days.
+pub const DAY_MINUTES: f64 = 120.0;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_prose_tables_code_and_figures_apart() {
+        let md = "# Title here\n\nTwo words. And three more.\n\n| a | b c |\n|:--|--:|\n| 1 | x |\n\n```rust\n# use hidden;\nfn main() {\n\n}\n```\n\n```text\ncargo run\n```\n<!-- a comment\nover lines -->\n![a figure](x.svg)\n<summary>Hint <code>one</code></summary>\n";
+        let c = count(md);
+        assert_eq!(c.prose_words, 2 + 5 + 2, "{c:?}");
+        assert_eq!(c.table_words, 3 + 2);
+        assert_eq!(c.code_lines, 2 + 1);
+        assert_eq!(c.figures, 1);
+    }
+
+    #[test]
+    fn an_included_svg_is_one_figure_not_its_text() {
+        let dir = std::env::temp_dir().join(format!("budget-test-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("f.svg"), "<svg><text>many words in a figure</text></svg>").unwrap();
+        fs::write(dir.join("t.md"), "| a | b |\n|--|--|\n| c | d |\n").unwrap();
+        let c = count(&expand("Look:\n\n{{#include f.svg}}\n\n{{#include t.md}}\n", &dir, 2).unwrap());
+        fs::remove_dir_all(&dir).unwrap();
+        assert_eq!((c.prose_words, c.figures, c.table_words), (1, 1, 4), "{c:?}");
+    }
+
+    #[test]
+    fn minutes_follow_the_rates() {
+        let c = Content { prose_words: 175, table_words: 100, code_lines: 14, figures: 1, exercises: vec![("a".into(), 3)] };
+        assert!((c.reading_minutes() - 5.0).abs() < 1e-9);
+        assert!((c.exercise_minutes() - 8.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn anchors_select_their_lines_only() {
+        let text = "a\n// ANCHOR: one\nb\n// ANCHOR: two\nc\n// ANCHOR_END: two\n// ANCHOR_END: one\nd\n";
+        assert_eq!(anchored(text, "one").unwrap(), "b\nc\n");
+        assert_eq!(anchored(text, "two").unwrap(), "c\n");
+        assert!(anchored(text, "three").is_none());
+    }
+
+    #[test]
+    fn summary_parts_decide_the_path() {
+        let s = "# Summary\n\n[Overview](overview.md)\n\n# Rust for Python programmers\n\n- [Primer](primer/index.md)\n\n# Topics\n\n- [Arrays](arrays/index.md)\n  - [Going deeper: pages](arrays/going-deeper.md)\n";
+        let pages = summary_pages(s);
+        let paths: Vec<Track> = pages.iter().map(|(_, t, p)| track_of(t, p)).collect();
+        assert_eq!(pages[1].0, "primer/index.md");
+        assert_eq!(paths, vec![Track::Core, Track::Primer, Track::Core, Track::Optional]);
+    }
+
+    #[test]
+    fn a_command_names_a_whole_exercise() {
+        assert!(names_command("run `cargo test -p x count_above`", "cargo test -p x count_above"));
+        assert!(!names_command("run `cargo test -p x count_above_all`", "cargo test -p x count_above"));
+        assert!(names_command("cargo test -p x count_above", "cargo test -p x count_above"));
+    }
+
+    #[test]
+    fn solution_lines_leave_out_blanks_and_comments() {
+        let src = "fn f() {\n    // ANCHOR: exercise_f\n    // why\n    let x = 1;\n\n    x\n    // ANCHOR_END: exercise_f\n}\n";
+        assert_eq!(exercise_lines(src), vec![("f".to_owned(), 2)]);
+    }
+
+    fn page(file: &str, path: Track, prose_words: usize) -> Page {
+        Page { file: file.into(), title: file.into(), track: path, content: Content { prose_words, ..Content::default() } }
+    }
+
+    #[test]
+    fn limits_fail_when_exceeded_and_name_the_path() {
+        let ok = vec![page("a.md", Track::Core, 175 * 600), page("p.md", Track::Primer, 175 * 120), page("o.md", Track::Optional, 175 * 900)];
+        assert!(check_limits(&ok).is_ok());
+        let core = vec![page("a.md", Track::Core, 175 * 602)];
+        assert!(check_limits(&core).unwrap_err().contains("core path takes 602 minutes"));
+        let primer = vec![page("p.md", Track::Primer, 175 * 125)];
+        assert!(check_limits(&primer).unwrap_err().contains("primer takes 125 minutes"));
+    }
+
+    #[test]
+    fn schedule_fills_days_in_book_order() {
+        let pages = vec![page("a.md", Track::Core, 175 * 70), page("b.md", Track::Core, 175 * 60), page("c.md", Track::Core, 175 * 50), page("o.md", Track::Optional, 175 * 10)];
+        let s = schedule(&pages, 120.0);
+        assert!(s.contains("| 1 | [a.md](../a.md) | 70 min |"), "{s}");
+        assert!(s.contains("| 2 | [b.md](../b.md), [c.md](../c.md) | 110 min |"), "{s}");
+        assert!(!s.contains("o.md"));
+    }
+
+    #[test]
+    fn the_time_include_points_up_from_the_page() {
+        assert_eq!(time_include("overview.md"), "{{#include ../figures/study/page-times.md:overview}}");
+        assert_eq!(time_include("arrays/creation.md"), "{{#include ../../figures/study/page-times.md:arrays-creation}}");
+    }
+
+    #[test]
+    fn every_page_shows_its_time_under_its_title() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        assert_eq!(pages_without_their_time(&root).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_committed_budget_is_current() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        for (file, text) in generated(&root).unwrap() {
+            let committed = fs::read_to_string(root.join("figures").join(file)).unwrap_or_default();
+            assert!(committed == text, "figures/{file} is stale: run `cargo xtask budget`");
+        }
+    }
+}
