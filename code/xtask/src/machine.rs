@@ -130,7 +130,6 @@ mod tests {
     /// The test command's check on the book itself: one CPU in every stamp, and the note the pages include is
     /// the one those stamps give.
     #[test]
-    #[ignore = "the committed tables are still a mix of two machines: run it (cargo test -p xtask -- --ignored) once `cargo xtask figures` has regenerated them all"]
     fn the_books_timings_come_from_one_machine() {
         let figures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../figures");
         let want = note(&figures).unwrap_or_else(|e| panic!("{e}"));

@@ -196,7 +196,14 @@ fn check_include(page: &Path, include: &Include) -> Result<(), String> {
     let target = normalize(&page.parent().unwrap_or(Path::new(".")).join(&include.path));
     let text = fs::read_to_string(&target).map_err(|e| format!("includes {}: {e}", include.path))?;
     if let Some(anchor) = &include.anchor {
-        let has = |marker: &str| text.lines().any(|l| l.trim_start().trim_start_matches("//").trim() == format!("{marker}: {anchor}"));
+        // as mdBook reads them: `MARKER:` anywhere in a line (a `//` or `<!-- -->` comment), then the name
+        let names = |line: &str, marker: &str| {
+            line.find(&format!("{marker}:")).is_some_and(|at| {
+                let rest = line[at + marker.len() + 1..].trim_start();
+                rest.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-')).next() == Some(anchor.as_str())
+            })
+        };
+        let has = |marker: &str| text.lines().any(|l| names(l, marker));
         if !(has("ANCHOR") && has("ANCHOR_END")) {
             return Err(format!("includes {}:{anchor}, but that file has no ANCHOR/ANCHOR_END pair named {anchor}", include.path));
         }
