@@ -421,12 +421,12 @@ pub fn page_times(pages: &[Page]) -> String {
 /// Days of at most `day_minutes`, the core pages in book order; the primer is day 0.
 pub fn schedule(pages: &[Page], day_minutes: f64) -> String {
     let mut s = String::from(HEADER);
-    s.push_str("| day | pages | minutes |\n|:--|:--|--:|\n");
+    s.push_str("| day | minutes | pages |\n|:--|--:|:--|\n"); // minutes first: the page lists are long
     let link = |p: &Page| format!("[{}](../{})", p.title, p.file);
     let primer: Vec<&Page> = pages.iter().filter(|p| p.track == Track::Primer).collect();
     if !primer.is_empty() {
         let m: f64 = primer.iter().map(|p| p.content.minutes()).sum();
-        let _ = writeln!(s, "| 0 (if Rust is new) | {} | {} |", primer.iter().map(|p| link(p)).collect::<Vec<_>>().join(", "), minutes(m));
+        let _ = writeln!(s, "| 0 (if Rust is new) | {} | {} |", minutes(m), primer.iter().map(|p| link(p)).collect::<Vec<_>>().join(", "));
     }
     let mut day: Vec<&Page> = Vec::new();
     let mut used = 0.0;
@@ -434,7 +434,7 @@ pub fn schedule(pages: &[Page], day_minutes: f64) -> String {
     let mut flush = |day: &mut Vec<&Page>, used: &mut f64, s: &mut String| {
         if !day.is_empty() {
             n += 1;
-            let _ = writeln!(s, "| {n} | {} | {} |", day.iter().map(|p| link(p)).collect::<Vec<_>>().join(", "), minutes(*used));
+            let _ = writeln!(s, "| {n} | {} | {} |", minutes(*used), day.iter().map(|p| link(p)).collect::<Vec<_>>().join(", "));
             day.clear();
             *used = 0.0;
         }
@@ -560,8 +560,8 @@ mod tests {
     fn schedule_fills_days_in_book_order() {
         let pages = vec![page("a.md", Track::Core, 175 * 70), page("b.md", Track::Core, 175 * 60), page("c.md", Track::Core, 175 * 50), page("o.md", Track::Optional, 175 * 10)];
         let s = schedule(&pages, 120.0);
-        assert!(s.contains("| 1 | [a.md](../a.md) | 70 min |"), "{s}");
-        assert!(s.contains("| 2 | [b.md](../b.md), [c.md](../c.md) | 110 min |"), "{s}");
+        assert!(s.contains("| 1 | 70 min | [a.md](../a.md) |"), "{s}");
+        assert!(s.contains("| 2 | 110 min | [b.md](../b.md), [c.md](../c.md) |"), "{s}");
         assert!(!s.contains("o.md"));
     }
 
