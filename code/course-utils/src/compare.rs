@@ -331,9 +331,15 @@ pub fn fastest_tied<'a>(timings: impl IntoIterator<Item = &'a Timing>) -> Vec<&'
     all.into_iter().filter(|t| t.ties_with(fastest)).collect()
 }
 
+/// An implementation's name as plain text for italics: no code spans, and brackets escaped so that
+/// `a[:, None]` is not read as a link.
+pub fn plain_name(name: &str) -> String {
+    name.replace('`', "").replace('[', "\\[").replace(']', "\\]")
+}
+
 /// How a summary names the fastest: "*a*", or "*a* (tied with *b*: each median within the other's range)".
 pub fn fastest_names(tied: &[&Timing]) -> String {
-    let names: Vec<String> = tied.iter().map(|t| format!("*{}*", t.name.replace('`', ""))).collect();
+    let names: Vec<String> = tied.iter().map(|t| format!("*{}*", plain_name(&t.name))).collect();
     match names.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
@@ -442,6 +448,7 @@ mod tests {
         assert_eq!(tied.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["a", "`b`"]);
         assert_eq!(super::fastest_names(&tied), "*a* (tied with *b*: each median within the other's range)");
         assert_eq!(super::fastest_names(&super::fastest_tied([&a, &c])), "*a*");
+        assert_eq!(super::fastest_names(&[&t("`out[[i, j]]`", 1, 1, 1)]), r"*out\[\[i, j\]\]*", "not read as a link");
         assert!(super::fastest_tied(std::iter::empty()).is_empty());
     }
 

@@ -16,6 +16,6 @@ pub mod table;
 pub mod theme;
 
 pub use agree::{Agree, Tolerance};
-pub use compare::{Compare, CompareError, OutputBuffer, Report, Schedule, Throughput, Timing, fastest_names, fastest_tied};
+pub use compare::{Compare, CompareError, OutputBuffer, Report, Schedule, Throughput, Timing, fastest_names, fastest_tied, plain_name};
 pub use machine::Machine;
 pub use table::Table;

@@ -14,7 +14,7 @@ pub mod lab_1_2_5;
 pub mod pages_probe;
 
 use course_utils::table::{Align, Table, format_duration, format_ratio};
-use course_utils::{Machine, Timing};
+use course_utils::{Machine, Timing, plain_name as plain};
 use std::time::Duration;
 
 /// Element `k` of a flattened input, in [-1, 1]: the formula the Python scripts use too.
@@ -156,39 +156,25 @@ pub fn verdict_against(rows: &[Row], python: &str) -> Result<String, String> {
 pub fn verdict_pair(rows: &[Row], rust: &str, python: &str) -> Option<String> {
     let find = |language, name: &str| rows.iter().find(|r| r.language == language && r.timing.name == name);
     let (rust, python) = (find(Language::Rust, rust)?, find(Language::Python, python)?);
-    Some(compare(&format!("*{}*", plain(&rust.timing.name)), rust, python, ""))
+    Some(compare(&format!("*{}*", plain(&rust.timing.name)), &rust.timing, &python.timing, ""))
 }
 
 fn compare_fastest_rust(rows: &[Row], python: &Row, what: &str) -> Result<String, String> {
-    let rust = rows.iter().filter(|r| r.language == Language::Rust).min_by_key(|r| r.timing.median).ok_or("no Rust")?;
-    // Rust versions that tie with the fastest (each median within the other's range): no ranking, all named
-    let tied: Vec<String> = rows
-        .iter()
-        .filter(|r| r.language == Language::Rust && r.timing.name != rust.timing.name && r.timing.ties_with(&rust.timing))
-        .map(|r| format!("*{}*", plain(&r.timing.name)))
-        .collect();
-    let ties = if tied.is_empty() { String::new() } else { format!(" (tied with {}: each median within the other's range)", tied.join(" and ")) };
-    Ok(compare(&format!("the fastest Rust version, *{}*{ties},", plain(&rust.timing.name)), rust, python, what))
+    // the Rust versions that tie with the fastest are named with it: no ranking between them
+    let tied = course_utils::fastest_tied(rows.iter().filter(|r| r.language == Language::Rust).map(|r| &r.timing));
+    let rust = *tied.first().ok_or("no Rust")?;
+    Ok(compare(&format!("the fastest Rust version, {},", course_utils::fastest_names(&tied)), rust, &python.timing, what))
 }
 
 /// "<subject> is N faster than <what><python>" (or slower), or "about as fast as" when the two tie (each
 /// median within the other's range): a ranking within the noise is not a ranking.
-fn compare(subject: &str, rust: &Row, python: &Row, what: &str) -> String {
-    if rust.timing.ties_with(&python.timing) {
-        return format!(
-            "{subject} is about as fast as {what}*{}* (each median within the other's range)",
-            plain(&python.timing.name)
-        );
+fn compare(subject: &str, rust: &Timing, python: &Timing, what: &str) -> String {
+    if rust.ties_with(python) {
+        return format!("{subject} is about as fast as {what}*{}* (each median within the other's range)", plain(&python.name));
     }
-    let ratio = python.timing.median.as_secs_f64() / rust.timing.median.as_secs_f64();
+    let ratio = python.median.as_secs_f64() / rust.median.as_secs_f64();
     let (factor, word) = if ratio >= 1.0 { (ratio, "faster") } else { (1.0 / ratio, "slower") };
-    format!("{subject} is **{}** {word} than {what}*{}*", format_ratio(factor), plain(&python.timing.name))
-}
-
-/// An implementation's name as plain text for italics: no code spans, and brackets escaped so that
-/// `a[:, None]` is not read as a link.
-fn plain(name: &str) -> String {
-    name.replace('`', "").replace('[', "\\[").replace(']', "\\]")
+    format!("{subject} is **{}** {word} than {what}*{}*", format_ratio(factor), plain(&python.name))
 }
 
 /// The stamp of a cross-language table: the machine, and the Python side's versions and BLAS settings.

@@ -161,22 +161,14 @@ fn anchored(text: &str, anchor: &str) -> Option<String> {
     let mut inside = false;
     let mut found = false;
     for line in text.lines() {
-        if let Some(at) = line.find("ANCHOR:") {
-            if line[at + 7..].trim().split_whitespace().next().map(|n| n.trim_end_matches("-->").trim()) == Some(anchor) {
-                inside = true;
-                found = true;
+        match (snippets::anchor_name(line, "ANCHOR"), snippets::anchor_name(line, "ANCHOR_END")) {
+            (Some(name), _) => (inside, found) = (inside || name == anchor, found || name == anchor),
+            (_, Some(name)) => inside &= name != anchor,
+            _ if inside => {
+                out.push_str(line);
+                out.push('\n');
             }
-            continue;
-        }
-        if let Some(at) = line.find("ANCHOR_END:") {
-            if line[at + 11..].trim().split_whitespace().next().map(|n| n.trim_end_matches("-->").trim()) == Some(anchor) {
-                inside = false;
-            }
-            continue;
-        }
-        if inside {
-            out.push_str(line);
-            out.push('\n');
+            _ => {}
         }
     }
     found.then_some(out)
@@ -451,30 +443,9 @@ pub fn schedule(pages: &[Page], day_minutes: f64) -> String {
     s
 }
 
-/// The include line a page carries under its title, to show its time.
-pub fn time_include(file: &str) -> String {
-    let up = "../".repeat(file.matches('/').count() + 1);
-    format!("{{{{#include {up}figures/{PAGE_TIMES}:{}}}}}", file.trim_end_matches(".md").replace('/', "-"))
-}
-
-/// Pages of SUMMARY.md that do not show their time under their title.
-pub fn pages_without_their_time(root: &Path) -> Result<Vec<String>, String> {
-    let summary = fs::read_to_string(root.join("src/SUMMARY.md")).map_err(|e| format!("src/SUMMARY.md: {e}"))?;
-    let mut missing = Vec::new();
-    for (file, _, _) in summary_pages(&summary) {
-        let text = fs::read_to_string(root.join("src").join(&file)).map_err(|e| format!("src/{file}: {e}"))?;
-        let after_title = text.lines().skip_while(|l| !l.starts_with("# ")).skip(1).find(|l| !l.trim().is_empty());
-        if after_title != Some(time_include(&file).as_str()) {
-            missing.push(file);
-        }
-    }
-    Ok(missing)
-}
-
 /// The three generated files, by their path under `figures/`.
-pub fn generated(root: &Path) -> Result<Vec<(&'static str, String)>, String> {
-    let pages = pages(root)?;
-    Ok(vec![(TABLE, table(&pages)), (PAGE_TIMES, page_times(&pages)), (SCHEDULE, schedule(&pages, DAY_MINUTES))])
+pub fn generated(pages: &[Page]) -> Vec<(&'static str, String)> {
+    vec![(TABLE, table(pages)), (PAGE_TIMES, page_times(pages)), (SCHEDULE, schedule(pages, DAY_MINUTES))]
 }
 
 /// A study day: two hours, so the module's 8-10 hours are five days.
@@ -483,6 +454,26 @@ pub const DAY_MINUTES: f64 = 120.0;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The include line a page carries under its title, to show its time.
+    fn time_include(file: &str) -> String {
+        let up = "../".repeat(file.matches('/').count() + 1);
+        format!("{{{{#include {up}figures/{PAGE_TIMES}:{}}}}}", file.trim_end_matches(".md").replace('/', "-"))
+    }
+
+    /// Pages of SUMMARY.md that do not show their time under their title.
+    fn pages_without_their_time(root: &Path) -> Result<Vec<String>, String> {
+        let summary = fs::read_to_string(root.join("src/SUMMARY.md")).map_err(|e| format!("src/SUMMARY.md: {e}"))?;
+        let mut missing = Vec::new();
+        for (file, _, _) in summary_pages(&summary) {
+            let text = fs::read_to_string(root.join("src").join(&file)).map_err(|e| format!("src/{file}: {e}"))?;
+            let after_title = text.lines().skip_while(|l| !l.starts_with("# ")).skip(1).find(|l| !l.trim().is_empty());
+            if after_title != Some(time_include(&file).as_str()) {
+                missing.push(file);
+            }
+        }
+        Ok(missing)
+    }
 
     #[test]
     fn counts_prose_tables_code_and_figures_apart() {
@@ -580,7 +571,7 @@ mod tests {
     #[test]
     fn the_committed_budget_is_current() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        for (file, text) in generated(&root).unwrap() {
+        for (file, text) in generated(&pages(&root).unwrap()) {
             let committed = fs::read_to_string(root.join("figures").join(file)).unwrap_or_default();
             assert!(committed == text, "figures/{file} is stale: run `cargo xtask budget`");
         }

@@ -191,19 +191,20 @@ fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The anchor a line names after `marker` ("ANCHOR" or "ANCHOR_END"), as mdBook reads it: `MARKER:` anywhere
+/// in the line (a `//` or `<!-- -->` comment), then the name.
+pub fn anchor_name<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+    let at = line.find(&format!("{marker}:"))?;
+    let rest = line[at + marker.len() + 1..].trim_start();
+    rest.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-')).next().filter(|n| !n.is_empty())
+}
+
 /// Checks one include directive of `page`: the file exists, and so does the anchor if one is named.
 fn check_include(page: &Path, include: &Include) -> Result<(), String> {
     let target = normalize(&page.parent().unwrap_or(Path::new(".")).join(&include.path));
     let text = fs::read_to_string(&target).map_err(|e| format!("includes {}: {e}", include.path))?;
     if let Some(anchor) = &include.anchor {
-        // as mdBook reads them: `MARKER:` anywhere in a line (a `//` or `<!-- -->` comment), then the name
-        let names = |line: &str, marker: &str| {
-            line.find(&format!("{marker}:")).is_some_and(|at| {
-                let rest = line[at + marker.len() + 1..].trim_start();
-                rest.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-')).next() == Some(anchor.as_str())
-            })
-        };
-        let has = |marker: &str| text.lines().any(|l| names(l, marker));
+        let has = |marker: &str| text.lines().any(|l| anchor_name(l, marker) == Some(anchor.as_str()));
         if !(has("ANCHOR") && has("ANCHOR_END")) {
             return Err(format!("includes {}:{anchor}, but that file has no ANCHOR/ANCHOR_END pair named {anchor}", include.path));
         }
