@@ -292,6 +292,28 @@ fn exercises_by_page(root: &Path, labs: &[Lab], pages: &BTreeMap<String, String>
     Ok(out)
 }
 
+/// A page's expanded text cut at its `## ` headings, each part counted: where a page's minutes go, for
+/// deciding what moves to an optional page (`cargo xtask budget --sections`).
+pub fn sections(expanded: &str) -> Vec<(String, Content)> {
+    let mut out: Vec<(String, String)> = vec![("(top)".to_owned(), String::new())];
+    let mut fence = false;
+    for line in expanded.lines() {
+        let t = line.trim_start();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            fence = !fence;
+        }
+        match t.strip_prefix("## ") {
+            Some(h) if !fence => out.push((h.trim().to_owned(), String::new())),
+            _ => {
+                let part = &mut out.last_mut().expect("starts with (top)").1;
+                part.push_str(line);
+                part.push('\n');
+            }
+        }
+    }
+    out.into_iter().map(|(h, text)| (h, count(&text))).collect()
+}
+
 /// Every page of the book, counted.
 pub fn pages(root: &Path) -> Result<Vec<Page>, String> {
     let src = root.join("src");

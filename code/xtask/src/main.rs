@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         Some("book") => book(&root).map(|_| ()),
         Some("snippets") => snippet_check(&root),
         Some("figures") => figures(&root),
+        Some("budget") if args.get(1).map(String::as_str) == Some("--sections") => budget_sections(&root),
         Some("budget") => budget_command(&root),
         Some("python-vs-rust") => python_vs_rust(&root, args.get(1).map(String::as_str)),
         Some("tools") => tools(&root).map(|_| ()),
@@ -574,6 +575,22 @@ fn budget_command(root: &Path) -> Result {
         println!("{track:?}: {:.0} minutes", budget::total(&pages, track).round() + 0.0);
     }
     budget::check_limits(&pages)
+}
+
+/// Where each page's reading minutes go, by `## ` section (exercises are counted per page, not here).
+fn budget_sections(root: &Path) -> Result {
+    let src = root.join("src");
+    let summary = fs::read_to_string(src.join("SUMMARY.md")).map_err(|e| format!("src/SUMMARY.md: {e}"))?;
+    for (file, title, part) in budget::summary_pages(&summary) {
+        let text = fs::read_to_string(src.join(&file)).map_err(|e| format!("src/{file}: {e}"))?;
+        let dir = src.join(&file).parent().map(Path::to_path_buf).unwrap_or_else(|| src.clone());
+        let expanded = budget::expand(&text, &dir, 2).map_err(|e| format!("src/{file}: {e}"))?;
+        println!("{title} ({:?})", budget::track_of(&title, &part));
+        for (heading, content) in budget::sections(&expanded) {
+            println!("  {:5.1} min  {heading}", content.reading_minutes());
+        }
+    }
+    Ok(())
 }
 
 /// Writes a generated file through a temporary name, so a stopped run leaves the old file whole.
