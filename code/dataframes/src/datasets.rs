@@ -67,7 +67,9 @@ pub fn download(url: &str, cache_dir: &Path, sha256: &str) -> Result<PathBuf, Do
     }
     std::fs::create_dir_all(cache_dir).map_err(io(cache_dir))?;
     let http = |source: ureq::Error| DownloadError::Http { url: url.into(), source: Box::new(source) };
-    let mut body = ureq::get(url).call().map_err(http)?.into_body().into_reader();
+    // a stalled connection is an error after a while, not a hang (an offline learner falls back to the bundled copy)
+    let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(std::time::Duration::from_secs(60))).build().into();
+    let mut body = agent.get(url).call().map_err(http)?.into_body().into_reader();
     // a unique temporary name in the same folder, so the final rename is atomic
     let partial = tempfile::Builder::new().prefix(".download-").tempfile_in(cache_dir).map_err(io(cache_dir))?;
     let mut hasher = Sha256::new();
@@ -89,6 +91,34 @@ pub fn download(url: &str, cache_dir: &Path, sha256: &str) -> Result<PathBuf, Do
     Ok(target)
 }
 // ANCHOR_END: download
+
+// ANCHOR: penguins_source
+/// Where the tidy penguins are published: the palmerpenguins repository, pinned to one commit so that the bytes,
+/// and so the checksum, never change. The bundled `data/penguins.csv` is this file, byte for byte.
+pub const PENGUINS_URL: &str = "https://raw.githubusercontent.com/allisonhorst/palmerpenguins/\
+8957207b78d6ccd1b4654a9dd9c9041b657478ab/inst/extdata/penguins.csv";
+pub const PENGUINS_SHA256: &str = "f204db2c753b0937caac3cb35258562c14f073e4bbc76be24b4c51ce22767a93";
+// ANCHOR_END: penguins_source
+
+/// Where the penguins came from.
+#[derive(Debug)]
+pub enum Source {
+    /// downloaded and verified now, or found verified in the cache
+    Downloaded(PathBuf),
+    /// the bundled copy, because the download did not give a verified file
+    Bundled(DownloadError),
+}
+
+// ANCHOR: download_or_bundled
+/// The penguins from `url` (verified against [`PENGUINS_SHA256`] and cached in `cache_dir`), or the bundled copy
+/// when that fails: offline, a server error, or other bytes. Either way the same 344 rows; `Source` says which.
+pub fn penguins_download_or_bundled(url: &str, cache_dir: &Path) -> PolarsResult<(DataFrame, Source)> {
+    match download(url, cache_dir, PENGUINS_SHA256) {
+        Ok(path) => Ok((read_csv(&path)?, Source::Downloaded(path))),
+        Err(why) => Ok((penguins()?, Source::Bundled(why))),
+    }
+}
+// ANCHOR_END: download_or_bundled
 
 /// The SHA-256 of a file, as lowercase hex.
 pub fn file_sha256(path: &Path) -> std::io::Result<String> {
@@ -178,6 +208,36 @@ mod tests {
 
         assert!(matches!(download(&url, cache.path(), "abc"), Err(DownloadError::BadChecksum(_))));
         assert!(matches!(download("http://127.0.0.1:9/", cache.path(), &wrong), Err(DownloadError::NoFileName(_))));
+    }
+
+    #[test]
+    fn the_published_penguins_are_the_bundled_ones() {
+        assert_eq!(file_sha256(&data_dir().join("penguins.csv")).unwrap(), PENGUINS_SHA256);
+        assert!(PENGUINS_URL.starts_with("https://") && PENGUINS_URL.ends_with("/penguins.csv"), "{PENGUINS_URL}");
+    }
+
+    #[test]
+    fn penguins_come_from_the_download_or_else_the_bundled_copy() {
+        let bundled = penguins().unwrap();
+        let bytes: &'static [u8] = std::fs::read(data_dir().join("penguins.csv")).unwrap().leak();
+        let (good, hits) = serve(bytes, 200);
+        let good = good.replace("tiny.csv", "penguins.csv");
+        let cache = tempfile::tempdir().unwrap();
+        let (df, source) = penguins_download_or_bundled(&good, cache.path()).unwrap();
+        assert!(matches!(&source, Source::Downloaded(p) if *p == cache.path().join("penguins.csv")), "{source:?}");
+        assert!(df.equals_missing(&bundled));
+        penguins_download_or_bundled(&good, cache.path()).unwrap(); // cached: no second request
+        assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+        // offline (nothing listens on the discard port) and wrong bytes: the bundled copy, and why
+        let empty = tempfile::tempdir().unwrap();
+        let (df, source) = penguins_download_or_bundled("http://127.0.0.1:9/penguins.csv", empty.path()).unwrap();
+        assert!(matches!(source, Source::Bundled(DownloadError::Http { .. })), "{source:?}");
+        assert!(df.equals_missing(&bundled));
+        let (other, _) = serve(TINY, 200);
+        let (_, source) = penguins_download_or_bundled(&other, empty.path()).unwrap();
+        assert!(matches!(source, Source::Bundled(DownloadError::Checksum { .. })), "{source:?}");
+        assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0, "nothing unverified is kept");
     }
 
     #[test]
