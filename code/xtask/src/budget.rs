@@ -270,8 +270,9 @@ fn names_command(text: &str, command: &str) -> bool {
     text.match_indices(command).any(|(at, _)| !text[at + command.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_'))
 }
 
-/// Each lab's exercises, by the page that explains them: a page that names `cargo test -p <package> <name>`
-/// takes that exercise, the lab's own page the rest.
+/// Each lab's exercises, by the page that explains them: a page of the lab's chapter (its folder) that names
+/// `cargo test -p <package> <name>` takes that exercise (a stretch exercise on a "Going deeper" page), the lab's
+/// own page the rest. Pages elsewhere (lab prep, the milestones) may name a command without taking its time.
 fn exercises_by_page(root: &Path, labs: &[Lab], pages: &BTreeMap<String, String>) -> Result<BTreeMap<String, Vec<(String, usize)>>, String> {
     let mut out: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
     for lab in labs {
@@ -280,11 +281,15 @@ fn exercises_by_page(root: &Path, labs: &[Lab], pages: &BTreeMap<String, String>
             let source = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             for (name, lines) in exercise_lines(&source) {
                 let command = format!("cargo test -p {} {name}", lab.package);
-                let page = pages
+                let lab_page = lab.page.trim_start_matches("src/");
+                let chapter = lab_page.rsplit_once('/').map_or("", |(dir, _)| dir);
+                let on_lab_page = pages.get(lab_page).is_some_and(|text| names_command(text, &command));
+                let elsewhere = pages
                     .iter()
+                    .filter(|(file, _)| file.rsplit_once('/').map_or("", |(dir, _)| dir) == chapter)
                     .find(|(_, text)| names_command(text, &command))
-                    .map(|(file, _)| file.clone())
-                    .unwrap_or_else(|| lab.page.trim_start_matches("src/").to_owned());
+                    .map(|(file, _)| file.clone());
+                let page = if on_lab_page { lab_page.to_owned() } else { elsewhere.unwrap_or_else(|| lab_page.to_owned()) };
                 out.entry(page).or_default().push((name, lines));
             }
         }
@@ -414,8 +419,8 @@ pub fn page_times(pages: &[Page]) -> String {
     let mut s = String::from(HEADER);
     for p in pages {
         let c = &p.content;
-        let what = match (p.track, c.exercises.len()) {
-            (Track::Optional, _) => "Optional: not on the core path. ",
+        let what = match p.track {
+            Track::Optional => "**Going deeper (optional), outside the core path's time budget.** ",
             _ => "",
         };
         let exercises = match c.exercises.len() {
@@ -526,6 +531,16 @@ mod tests {
     }
 
     #[test]
+    fn sections_split_at_level_two_headings_outside_code() {
+        let md = "# T\n\nOne two.\n\n## A\n\nThree four five.\n\n```text\n## not a heading\n```\n\n## B\n\nsix\n";
+        let parts = sections(md);
+        let names: Vec<&str> = parts.iter().map(|(h, _)| h.as_str()).collect();
+        assert_eq!(names, ["(top)", "A", "B"]);
+        assert_eq!((parts[1].1.prose_words, parts[1].1.code_lines), (3, 1));
+        assert_eq!(parts[2].1.prose_words, 1);
+    }
+
+    #[test]
     fn anchors_select_their_lines_only() {
         let text = "a\n// ANCHOR: one\nb\n// ANCHOR: two\nc\n// ANCHOR_END: two\n// ANCHOR_END: one\nd\n";
         assert_eq!(anchored(text, "one").unwrap(), "b\nc\n");
@@ -547,6 +562,26 @@ mod tests {
         assert!(names_command("run `cargo test -p x count_above`", "cargo test -p x count_above"));
         assert!(!names_command("run `cargo test -p x count_above_all`", "cargo test -p x count_above"));
         assert!(names_command("cargo test -p x count_above", "cargo test -p x count_above"));
+    }
+
+    #[test]
+    fn an_exercise_counts_on_its_lab_page_or_a_page_of_its_chapter_that_names_it() {
+        let root = std::env::temp_dir().join(format!("budget-exercises-test-{}", std::process::id()));
+        fs::create_dir_all(root.join("code/sol/src")).unwrap();
+        let body = |n: &str| format!("fn {n}() {{\n    // ANCHOR: exercise_{n}\n    1\n    // ANCHOR_END: exercise_{n}\n}}\n");
+        fs::write(root.join("code/sol/src/m.rs"), ["core", "stretch", "named_elsewhere", "both"].map(body).concat()).unwrap();
+        let labs = [Lab { id: "9", package: "lab-9", solution_crate: "sol", modules: &["m"], tests: &[], page: "src/ch/lab.md" }];
+        let pages = BTreeMap::from([
+            ("aaa/prep.md".to_owned(), "cargo test -p lab-9 named_elsewhere".to_owned()), // another chapter: no
+            ("ch/deeper.md".to_owned(), "cargo test -p lab-9 stretch\ncargo test -p lab-9 both".to_owned()),
+            ("ch/lab.md".to_owned(), "cargo test -p lab-9 core\ncargo test -p lab-9 both".to_owned()),
+        ]);
+        let by_page = exercises_by_page(&root, &labs, &pages).unwrap();
+        let names = |p: &str| by_page[p].iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>();
+        assert_eq!(names("ch/lab.md"), ["core", "named_elsewhere", "both"]);
+        assert_eq!(names("ch/deeper.md"), ["stretch"]);
+        assert!(!by_page.contains_key("aaa/prep.md"));
+        fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]

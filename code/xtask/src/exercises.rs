@@ -390,9 +390,23 @@ pub fn unexpected_failures(output: &str) -> (usize, Vec<String>, Vec<String>) {
     (failures, other, seen)
 }
 
+/// The exercises for which `cargo test -p <package> <name>` would run nothing: no test's full name (module
+/// path included) in a test binary's `--list --format=terse` output holds the name.
+pub fn without_a_test_named(listed: &str, names: &[String]) -> Vec<String> {
+    let tests: Vec<&str> = listed.lines().filter_map(|l| l.strip_suffix(": test")).collect();
+    names.iter().filter(|n| !tests.iter().any(|t| t.contains(n.as_str()))).cloned().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_exercise_needs_a_test_its_name_selects() {
+        let listed = "outer::tests::outer_zip_matches_loops: test\nbatch::tests::broadcast_sum::odd_shapes: test\nbench_x: benchmark\n";
+        let names = ["outer_zip", "broadcast_sum", "validate", "bench_x"].map(String::from);
+        assert_eq!(without_a_test_named(listed, &names), ["validate", "bench_x"]);
+    }
 
     const SOLUTION: &str = "use crate::kernels::fast;\nuse crate::knn::Own;\n\n/// Doubles.\npub fn double(x: f64) -> f64 {\n    // ANCHOR: exercise_double\n    let y = x * 2.0;\n    y\n    // ANCHOR_END: exercise_double\n}\n\nfn given() -> u8 {\n    1\n}\n";
 

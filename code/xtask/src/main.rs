@@ -11,11 +11,13 @@
 //! - `tools`: install the pinned book tools only.
 
 mod budget;
+mod copying;
 mod exercises;
 mod machine;
 mod rebuilds;
 mod snippets;
 
+use std::collections::BTreeSet;
 use std::env;
 use std::ffi::OsString;
 use std::fs;
@@ -49,6 +51,8 @@ fn main() -> ExitCode {
         Some("test") => test(&root),
         Some("book") => book(&root).map(|_| ()),
         Some("snippets") => snippet_check(&root),
+        Some("copy-check") => copy_check(&root).and_then(|_| copy_build(&root)),
+        Some("copy-build") => copy_build(&root),
         Some("figures") => figures(&root),
         Some("budget") if args.get(1).map(String::as_str) == Some("--sections") => budget_sections(&root),
         Some("budget") => budget_command(&root),
@@ -324,6 +328,8 @@ fn test(root: &Path) -> Result {
     })?;
     timed("snippet coverage", &mut || snippet_check(root))?;
     timed("time budget", &mut || budget_check(root))?;
+    timed("copy check", &mut || copy_check(root))?;
+    timed("copied listings", &mut || copy_build(root))?;
     timed("spell check", &mut || spell_check(root))?;
     timed("book", &mut || book(root).map(|_| ()))?;
     timed("browser test", &mut || site_test(root))?;
@@ -404,7 +410,19 @@ fn exercises_check(root: &Path) -> Result {
         if mine.is_empty() {
             return Err(format!("{}: no test binary was built", lab.package));
         }
-        let (mut text, mut all_passed) = (String::new(), true);
+        let (mut text, mut all_passed, mut listed) = (String::new(), true, String::new());
+        for exe in &mine {
+            let out = Command::new(exe).args(["--list", "--format=terse"]).output().map_err(|e| format!("{}: {e}", exe.display()))?;
+            listed.push_str(&String::from_utf8_lossy(&out.stdout));
+        }
+        let names = exercises::names(root, lab)?;
+        let unreachable = exercises::without_a_test_named(&listed, &names);
+        if !unreachable.is_empty() {
+            return Err(format!(
+                "{}: `cargo test -p {} <name>` would run no test for {unreachable:?}: name a test (or its module) after each exercise",
+                lab.package, lab.package
+            ));
+        }
         for exe in mine {
             // --nocapture: rayon's worker threads inherit the output capture of the test that first started
             // them, so a later test's panic in a worker would be lost; one test at a time and no backtraces
@@ -422,7 +440,6 @@ fn exercises_check(root: &Path) -> Result {
             return Err(format!("{}: the tests pass on the starter code, so they check nothing", lab.package));
         }
         let (failures, other, seen) = exercises::unexpected_failures(&text);
-        let names = exercises::names(root, lab)?;
         if failures == 0 {
             return Err(format!("{}: cargo test failed without a failing test (does it compile?):\n{text}", lab.package));
         }
@@ -552,15 +569,127 @@ all figures regenerated in {:.0} s; wrote figures/{}", start.elapsed().as_secs_f
     Ok(())
 }
 
-/// The limits of the time budget, reported. (That the committed budget is current and that every page shows
-/// its time are xtask's unit tests, run above.) They fail the run once the core path has been cut to fit
-/// (issue #18: today's pages take about twice the module's hours).
+/// The course's own crates, as `use` spells them: every package under `code/` and `exercises/`.
+fn course_crates(root: &Path) -> Result<BTreeSet<String>> {
+    let mut out = BTreeSet::new();
+    for dir in ["code", "exercises"] {
+        for entry in fs::read_dir(root.join(dir)).map_err(|e| format!("{dir}/: {e}"))?.flatten() {
+            let Ok(manifest) = fs::read_to_string(entry.path().join("Cargo.toml")) else { continue };
+            let name = manifest.lines().find_map(|l| l.trim().strip_prefix("name = ").map(|n| n.trim_matches('"').replace('-', "_")));
+            out.extend(name);
+        }
+    }
+    Ok(out)
+}
+
+/// Every complete listing of the book, checked against the README's dependency block (see `copying`).
+fn copy_listings(root: &Path) -> Result<(usize, Vec<String>)> {
+    let block = copying::readme_block(&fs::read_to_string(root.join("README.md")).map_err(|e| format!("README.md: {e}"))?)?;
+    let course = course_crates(root)?;
+    let listings = all_listings(root)?;
+    let problems = listings.iter().filter_map(|l| copying::problem(l, &block, &course)).collect();
+    Ok((listings.len(), problems))
+}
+
+fn copy_check(root: &Path) -> Result {
+    step("copy check: every complete listing's crates are in the README's block or named by the listing");
+    let (count, problems) = copy_listings(root)?;
+    if !problems.is_empty() {
+        return Err(format!("{} of {count} listings cannot be copied with what the README says:\n{}", problems.len(), problems.join("\n")));
+    }
+    println!("copy check: all {count} complete listings name what they need");
+    Ok(())
+}
+
+/// The listings the test command builds and runs in a fresh crate outside the workspace, with only the
+/// README's dependency block: (a text that only that listing holds, binary name). One or more per chapter, with
+/// a polars and a plotters one; the criterion listing goes in `benches/`, as its visible line says.
+const COPY_SAMPLE: &[(&str, &str)] = &[
+    ("#[derive(Debug, thiserror::Error)]", "primer_errors"),
+    ("let standardized = (&data - &mean) / &std;", "arrays_broadcasting"),
+    ("fn same<D: Dimension>", "einsum_reference"),
+    ("\"body_mass_g\" => [3750.0, 5000.0, 3800.0, 3500.0]", "dataframes_index"),
+    ("fundamentals-empty.svg", "plotters_fundamentals"),
+    ("sum-of-roots.svg", "pprof_flamegraph"),
+    ("Criterion::default()", "criterion_sum"),
+];
+
+/// Every complete listing of the book, with its page.
+fn all_listings(root: &Path) -> Result<Vec<copying::Listing>> {
+    let src = root.join("src");
+    let summary = fs::read_to_string(src.join("SUMMARY.md")).map_err(|e| format!("src/SUMMARY.md: {e}"))?;
+    let mut out = Vec::new();
+    for (file, _, _) in budget::summary_pages(&summary) {
+        let text = fs::read_to_string(src.join(&file)).map_err(|e| format!("src/{file}: {e}"))?;
+        let dir = src.join(&file).parent().map(Path::to_path_buf).unwrap_or_else(|| src.clone());
+        out.extend(copying::listings(&file, &text, &dir)?);
+    }
+    Ok(out)
+}
+
+/// Builds and runs `COPY_SAMPLE` as a reader would: a new crate (in the system's temporary folder, so no
+/// workspace above it) whose `Cargo.toml` is a package line plus the README's block, the listings as they are
+/// copied (hidden lines included), the penguins in `data/`. The workspace's `Cargo.lock` seeds the versions and
+/// `--offline` keeps it from the network: the crates are those the workspace build fetched.
+fn copy_build(root: &Path) -> Result {
+    step("copied listings: a sample built and run in a fresh crate with only the README's dependencies");
+    let block = copying::readme_block(&fs::read_to_string(root.join("README.md")).map_err(|e| format!("README.md: {e}"))?)?;
+    let dir = env::temp_dir().join("rust-for-ai-ml-copy-check");
+    let _ = fs::remove_dir_all(&dir);
+    let io = |what: &Path| { let what = what.display().to_string(); move |e: std::io::Error| format!("{what}: {e}") };
+    for sub in ["src/bin", "benches", "data"] {
+        fs::create_dir_all(dir.join(sub)).map_err(io(&dir))?;
+    }
+    let mut manifest = format!("[package]\nname = \"copied-listings\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n{}", block.toml);
+    let listings = all_listings(root)?;
+    let mut benches = Vec::new();
+    for &(marker, name) in COPY_SAMPLE {
+        let found: Vec<&copying::Listing> = listings.iter().filter(|l| l.program.contains(marker)).collect();
+        let [listing] = found.as_slice() else {
+            let at: Vec<String> = found.iter().map(|l| format!("src/{}:{}", l.page, l.line)).collect();
+            return Err(format!("the copy sample wants one listing holding `{marker}`, found {}: {}", found.len(), at.join(", ")));
+        };
+        let file = if listing.visible.contains("benches/") {
+            benches.push(name);
+            manifest.push_str(&format!("\n[[bench]]\nname = \"{name}\"\nharness = false\n"));
+            dir.join(format!("benches/{name}.rs"))
+        } else {
+            dir.join(format!("src/bin/{name}.rs"))
+        };
+        fs::write(&file, &listing.program).map_err(io(&file))?;
+    }
+    fs::write(dir.join("Cargo.toml"), manifest).map_err(io(&dir))?;
+    fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(io(&dir))?;
+    fs::copy(root.join("code/dataframes/data/penguins.csv"), dir.join("data/penguins.csv")).map_err(io(&dir))?;
+    let target = root.join("target/copied-listings");
+    let fresh = |args: &[&str]| {
+        let mut cmd = cargo_command();
+        cmd.current_dir(&dir).args(args).env("CARGO_TARGET_DIR", &target).env("CARGO_PROFILE_DEV_DEBUG", "false");
+        cmd
+    };
+    run(&mut fresh(&["build", "--offline", "--bins"]))?;
+    for &(_, name) in COPY_SAMPLE.iter().filter(|(_, n)| !benches.contains(n)) {
+        run(&mut fresh(&["run", "--offline", "--quiet", "--bin", name]))?;
+    }
+    for name in &benches {
+        run(&mut fresh(&["test", "--offline", "--quiet", "--bench", name]))?;
+    }
+    println!("copied listings: {} built and ran in {}", COPY_SAMPLE.len(), dir.display());
+    let _ = fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// The limits of the time budget: the test command fails when the core path or the primer is over. (That the
+/// committed budget is current and that every page shows its time are xtask's unit tests.)
 fn budget_check(root: &Path) -> Result {
     step("time budget: the core path and the primer against their limits");
-    match budget::check_limits(&budget::pages(root)?) {
-        Ok(()) => println!("within the limits"),
-        Err(over) => println!("NOT YET WITHIN THE LIMITS: {over}"),
-    }
+    let pages = budget::pages(root)?;
+    budget::check_limits(&pages)?;
+    println!(
+        "within the limits: core path {:.0} minutes (limit 600), primer {:.0} (limit 120)",
+        budget::total(&pages, budget::Track::Core),
+        budget::total(&pages, budget::Track::Primer)
+    );
     Ok(())
 }
 
