@@ -108,6 +108,11 @@ fn without_tags(line: &str) -> String {
     out
 }
 
+/// A line without its inline code spans (`...`).
+fn outside_code_spans(line: &str) -> String {
+    line.split('`').step_by(2).collect()
+}
+
 /// Counts a page's markdown, its includes already expanded. Hidden lines of rust listings (`# ...`) are not
 /// shown, so they do not count; blank lines and HTML comments neither.
 pub fn count(markdown: &str) -> Content {
@@ -146,7 +151,8 @@ pub fn count(markdown: &str) -> Content {
             }
             continue;
         }
-        let images = trimmed.matches("![").count() + trimmed.matches("<img ").count();
+        let outside_code = outside_code_spans(trimmed); // `s![..]` in a code span is a macro, not an image
+        let images = outside_code.matches("![").count() + outside_code.matches("<img ").count();
         content.figures += images;
         if images == 0 {
             content.prose_words += words(&without_tags(trimmed));
@@ -510,6 +516,13 @@ mod tests {
         assert_eq!(c.table_words, 3 + 2);
         assert_eq!(c.code_lines, 2 + 1);
         assert_eq!(c.figures, 1);
+    }
+
+    #[test]
+    fn a_macro_in_a_code_span_is_not_a_figure() {
+        let c = count("Slice with `s![.., 1]` and `a![b]`.\n![a real one](x.svg)\n");
+        assert_eq!(c.figures, 1);
+        assert!(c.prose_words >= 3);
     }
 
     #[test]
