@@ -265,10 +265,10 @@ mod tests {
     variant_tests! {
         naive: "naive_loops", naive_loops;
         ikj: "loops_ikj", loops_ikj;
-        broadcast: "broadcast_sum", broadcast_sum;
-        dot: "per_batch_dot", per_batch_dot;
-        gemm: "gemm_into", gemm_into_fresh;
-        parallel: "parallel_gemm", parallel_gemm;
+        broadcast_sum: "broadcast_sum", broadcast_sum;
+        per_batch_dot: "per_batch_dot", per_batch_dot;
+        gemm_into: "gemm_into", gemm_into_fresh;
+        parallel_gemm: "parallel_gemm", parallel_gemm;
         gemm_crate: "parallel_gemm_crate", parallel_gemm_crate;
         gemm_crate_kept: "gemm_crate_into", gemm_crate_into_fresh;
     }

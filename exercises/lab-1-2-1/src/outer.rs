@@ -111,9 +111,9 @@ mod tests {
     }
 
     allocating_versions! {
-        broadcast_matches_the_loops: outer_broadcast;
+        outer_broadcast_matches_the_loops: outer_broadcast;
         rows_match_the_loops: outer_rows;
-        zip_matches_the_loops: outer_zip;
+        outer_zip_matches_the_loops: outer_zip;
         parallel_matches_the_loops: outer_parallel;
     }
 
@@ -134,7 +134,7 @@ mod tests {
     }
 
     into_versions! {
-        into_overwrites_a_kept_output: outer_into;
+        outer_into_overwrites_a_kept_output: outer_into;
         into_parallel_overwrites_a_kept_output: outer_into_parallel;
     }
 

@@ -234,7 +234,7 @@ fn penguins_end_to_end_with_inverse() {
 }
 
 #[test]
-fn train_test_split_is_seeded_and_stratified() {
+fn split_groups_makes_train_test_split_seeded_and_stratified() {
     let data = penguins().unwrap();
     let (a, _) = train_test_split(&data, 0.2, 1, Some("species")).unwrap();
     let (b, _) = train_test_split(&data, 0.2, 1, Some("species")).unwrap();

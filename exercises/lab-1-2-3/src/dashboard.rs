@@ -257,7 +257,7 @@ mod tests {
     }
 
     #[test]
-    fn every_bad_input_is_a_clear_error() {
+    fn validate_makes_every_bad_input_a_clear_error() {
         type Edit = fn(&mut DashboardData);
         let cases: [(Edit, DashboardError); 10] = [
             (|d| d.train_loss.clear(), DashboardError::Empty { series: "train_loss" }),
@@ -282,7 +282,7 @@ mod tests {
     }
 
     #[test]
-    fn histogram_counts_every_row_once_and_puts_one_in_the_last_bin() {
+    fn class_histogram_counts_every_row_once_and_puts_one_in_the_last_bin() {
         let counts = class_histogram(&[0, 1, 1, 0], &[0.0, 0.51, 1.0, 0.999], 2, 10);
         assert_eq!(counts[0][0], 1);
         assert_eq!(counts[1][5], 1);

@@ -385,9 +385,9 @@ mod tests {
     version_tests! {
         einsum_version: "einsum", attention_einsum;
         per_head_version: "per head", attention_per_head;
-        fused_version: "fused", attention_fused;
-        streaming_block_3: "streaming, block 3", streaming_3;
-        streaming_block_64: "streaming, block 64", streaming_64;
+        fused_head: "fused", attention_fused;
+        streaming_head_block_3: "streaming, block 3", streaming_3;
+        streaming_head_block_64: "streaming, block 64", streaming_64;
     }
 
     #[test]

@@ -430,7 +430,7 @@ mod tests {
         step2_contiguous: 2, knn_step2_contiguous;
         step3_select: 3, knn_step3_select;
         step4_gram: 4, knn_step4_gram;
-        step5_parallel: 5, knn_step5_parallel;
+        step5_columns_parallel: 5, knn_step5_parallel;
     }
 
     #[test]
