@@ -1,6 +1,7 @@
 //! Lab 1.2.2, step 1: get the data. Downloads the Palmer penguins (checksummed, cached under
 //! `target/data-cache/`), or uses the bundled copy when the download does not give a verified file.
-//! Run: `cargo run -p dataframes --example download`
+//! Run: `cargo run -p dataframes --example download`.
+//! In your own project it needs the course's `dataframes` crate (a path dependency: see the README).
 use dataframes::datasets::{PENGUINS_URL, Source, penguins_download_or_bundled};
 use std::path::Path;
 
