@@ -635,7 +635,7 @@ fn all_listings(root: &Path) -> Result<Vec<copying::Listing>> {
 fn copy_build(root: &Path) -> Result {
     step("copied listings: a sample built and run in a fresh crate with only the README's dependencies");
     let block = copying::readme_block(&fs::read_to_string(root.join("README.md")).map_err(|e| format!("README.md: {e}"))?)?;
-    let dir = env::temp_dir().join("rust-for-ai-ml-copy-check");
+    let dir = env::temp_dir().join(format!("rust-for-ai-ml-copy-check-{}", std::process::id())); // one per run
     let _ = fs::remove_dir_all(&dir);
     let io = |what: &Path| { let what = what.display().to_string(); move |e: std::io::Error| format!("{what}: {e}") };
     for sub in ["src/bin", "benches", "data"] {
