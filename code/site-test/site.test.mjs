@@ -225,3 +225,51 @@ test("the deploy workflow publishes exactly what the test command checks", () =>
   assert.ok(deploy.jobs.deploy.steps.some((s) => (s.uses ?? "").startsWith("actions/deploy-pages")));
   for (const name of fs.readdirSync(workflows)) parse(name); // every workflow is valid YAML
 });
+
+test("the published site has no Run button and sends no code anywhere", async () => {
+  const { page, context, problems } = await open("primer/cargo.html");
+  const runs = [];
+  page.on("request", (r) => r.url().includes("/run") && runs.push(r.url()));
+  assert.equal(await page.locator(".runner-run").count(), 0, "a Run button on the static site");
+  assert.equal(await page.locator("code[contenteditable]").count(), 0);
+  await page.locator("pre code.language-rust").first().click();
+  await page.waitForTimeout(300);
+  assert.deepEqual(runs, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// RUNNER_URL: the book served by `cargo xtask serve`'s server with a ready runner (the test command starts it).
+const RUNNER = process.env.RUNNER_URL;
+test("served locally, a listing is edited, run, kept over a reload and reset", { skip: !RUNNER && "RUNNER_URL not set" }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${RUNNER}primer/cargo.html`, { waitUntil: "networkidle" });
+  const code = page.locator("pre code.runner-editable").first();
+  const original = await code.textContent();
+  assert.ok(original.includes('println!("sum = {}"'), "the first runnable listing of the primer's cargo page changed");
+  await code.evaluate((el) => {
+    el.textContent = el.textContent.replace('"sum = {}"', '"total = {}"');
+    el.dispatchEvent(new Event("input"));
+  });
+  await page.locator(".runner-run").first().click();
+  const stdout = page.locator(".runner-output .runner-stdout").first();
+  await stdout.waitFor({ timeout: 120_000 });
+  assert.match(await stdout.textContent(), /total = 12/);
+  await page.screenshot({ path: path.join(SHOTS, "runner-output.png") });
+  await page.reload({ waitUntil: "networkidle" });
+  assert.match(await page.locator("pre code.runner-editable").first().textContent(), /total = \{\}/, "the edit is kept");
+  await page.locator(".runner-reset").first().click();
+  assert.equal(await page.locator("pre code.runner-editable").first().textContent(), original, "Reset restores the book's text");
+  // a compile error comes back as the compiler's message, with the listing's line numbers
+  await code.evaluate((el) => { el.textContent = el.textContent.replace("a.sum()", "a.summ()"); });
+  await page.locator(".runner-run").first().click();
+  const compileError = page.locator(".runner-output .runner-stderr").first();
+  await compileError.waitFor({ timeout: 120_000 });
+  assert.match(await compileError.textContent(), /error\[E0599\][\s\S]*main\.rs:\d+/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

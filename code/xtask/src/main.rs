@@ -15,6 +15,8 @@ mod copying;
 mod exercises;
 mod machine;
 mod rebuilds;
+mod runner;
+mod serve;
 mod snippets;
 
 use std::collections::BTreeSet;
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Some("snippets") => snippet_check(&root),
         Some("copy-check") => copy_check(&root).and_then(|_| copy_build(&root)),
         Some("copy-build") => copy_build(&root),
+        Some("runner-bench") => runner_bench(&root),
         Some("figures") => figures(&root),
         Some("budget") if args.get(1).map(String::as_str) == Some("--sections") => budget_sections(&root),
         Some("budget") => budget_command(&root),
@@ -481,20 +484,81 @@ fn site_test(root: &Path) -> Result {
         step("installing the browser test's npm packages (npm ci)");
         run(Command::new("npm").current_dir(&dir).args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]))?;
     }
+    // the book as `cargo xtask serve` serves it, with a ready runner, for the test that edits and runs a listing
+    step("the runner for the browser test: the course's crates for rustc (already built by the tests above)");
+    let queue = runner::Queue::new(runner::Toolchain::prepare(root)?);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+    let access = serve::Access::new(port).map_err(|e| e.to_string())?;
+    let state = std::sync::Arc::new(std::sync::Mutex::new(serve::State::Ready(std::sync::Arc::new(queue))));
+    let html = root.join("book/html");
+    std::thread::spawn(move || serve::serve(html, access, state, runner::Limits::default()));
     step("browser test of every page (headless Chromium; screenshots in target/screenshots)");
     run(Command::new("node")
         .current_dir(&dir)
         .arg("--test")
+        .env("RUNNER_URL", format!("http://127.0.0.1:{port}/"))
         .env("BOOK_DIR", root.join("book/html"))
         .env("SCREENSHOT_DIR", root.join("target/screenshots"))
         .env("CHROMIUM", &chromium))
 }
 
+/// `cargo xtask serve [PORT]`: the book, built, on http://127.0.0.1:PORT, with the runner behind its Run
+/// buttons (see `serve.rs`). The runner gets ready in the background: the first start compiles the workspace.
 fn serve(root: &Path, port: &str) -> Result {
-    let path = tools(root)?;
-    katex_assets(root)?;
-    step(&format!("serving the book on http://localhost:{port} (Ctrl-C to stop)"));
-    run(Command::new("mdbook").arg("serve").arg(root).args(["--port", port]).env("PATH", path))
+    let port: u16 = port.parse().map_err(|_| format!("not a port number: {port}"))?;
+    let html = book(root)?;
+    let access = serve::Access::new(port).map_err(|e| format!("a secret for the runner: {e}"))?;
+    let state = std::sync::Arc::new(std::sync::Mutex::new(serve::State::Preparing));
+    step("the runner: compiling the course's crates in the background (a minute or two the first time, seconds later)");
+    serve::prepare_in_background(root.to_path_buf(), state.clone());
+    step(&format!("serving the book on http://127.0.0.1:{port}/ (loopback only; Ctrl-C to stop)"));
+    serve::serve(html, access, state, runner::Limits::default())
+}
+
+/// `cargo xtask runner-bench`: the time from Run to output for the listings of `serve::BENCH_LISTINGS`,
+/// written to figures/study/runner.md with the machine stamp.
+fn runner_bench(root: &Path) -> Result {
+    step("runner benchmark: preparing the toolchain (cargo build --workspace)");
+    let queue = runner::Queue::new(runner::Toolchain::prepare(root)?);
+    let listings = all_listings(root)?;
+    let limits = runner::Limits::default();
+    let mut rows = Vec::new();
+    for &(uses, marker) in serve::BENCH_LISTINGS {
+        let found: Vec<&copying::Listing> = listings.iter().filter(|l| l.program.contains(marker)).collect();
+        let [listing] = found.as_slice() else { return Err(format!("runner benchmark: {} listings hold `{marker}`", found.len())) };
+        let name = format!("[{page}](../{page}), line {}", listing.line, page = listing.page);
+        let mut times = Vec::new();
+        for i in 0..=serve::BENCH_RUNS {
+            let start = Instant::now();
+            let out = queue.run(&listing.program, &limits)?;
+            if !out.compiled || out.status != Some(0) {
+                return Err(format!("{name} did not run: {}{}", out.compile_stderr, out.stderr));
+            }
+            if i > 0 {
+                times.push(start.elapsed());
+            }
+        }
+        println!("{name} ({uses}): {:?}", times);
+        rows.push((name, uses.to_owned(), times));
+    }
+    let text = serve::bench_table(&rows, &stamp_now()?);
+    course_file(&root.join("figures/study/runner.md"), &text)?;
+    println!("wrote figures/study/runner.md");
+    Ok(())
+}
+
+/// "Measured on <CPU>, <n> cores, <os>, <rustc>, <date>.", as the generators write it (course_utils::machine).
+fn stamp_now() -> Result<String> {
+    let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu = cpuinfo.lines().find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, v)| v.trim().to_owned()));
+    let output = |cmd: &str, args: &[&str]| {
+        Command::new(cmd).args(args).output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    let rustc = output("rustc", &["--version"]).ok_or("rustc --version failed")?;
+    let date = output("date", &["-u", "+%F"]).ok_or("date failed")?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cpu = cpu.unwrap_or_else(|| format!("unknown {} CPU", env::consts::ARCH));
+    Ok(format!("Measured on {cpu}, {cores} cores, {} {}, {rustc}, {date}.", env::consts::OS, env::consts::ARCH))
 }
 
 /// `cargo xtask figures`: every generated table and figure of the book, on this machine, in one run: each
