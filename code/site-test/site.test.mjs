@@ -249,24 +249,29 @@ test("served locally, a listing is edited, run, kept over a reload and reset", {
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(`${RUNNER}primer/cargo.html`, { waitUntil: "networkidle" });
   const code = page.locator("pre code.runner-editable").first();
+  // mdBook shows a listing's buttons while the pointer is over it
+  const press = async (button) => {
+    await page.locator("pre:has(code.runner-editable)").first().hover();
+    await page.locator(button).first().click();
+  };
   const original = await code.textContent();
   assert.ok(original.includes('println!("sum = {}"'), "the first runnable listing of the primer's cargo page changed");
   await code.evaluate((el) => {
     el.textContent = el.textContent.replace('"sum = {}"', '"total = {}"');
     el.dispatchEvent(new Event("input"));
   });
-  await page.locator(".runner-run").first().click();
+  await press(".runner-run");
   const stdout = page.locator(".runner-output .runner-stdout").first();
   await stdout.waitFor({ timeout: 120_000 });
   assert.match(await stdout.textContent(), /total = 12/);
   await page.screenshot({ path: path.join(SHOTS, "runner-output.png") });
   await page.reload({ waitUntil: "networkidle" });
   assert.match(await page.locator("pre code.runner-editable").first().textContent(), /total = \{\}/, "the edit is kept");
-  await page.locator(".runner-reset").first().click();
+  await press(".runner-reset");
   assert.equal(await page.locator("pre code.runner-editable").first().textContent(), original, "Reset restores the book's text");
   // a compile error comes back as the compiler's message, with the listing's line numbers
   await code.evaluate((el) => { el.textContent = el.textContent.replace("a.sum()", "a.summ()"); });
-  await page.locator(".runner-run").first().click();
+  await press(".runner-run");
   const compileError = page.locator(".runner-output .runner-stderr").first();
   await compileError.waitFor({ timeout: 120_000 });
   assert.match(await compileError.textContent(), /error\[E0599\][\s\S]*main\.rs:\d+/);
