@@ -8,5 +8,6 @@ use std::alloc::System;
 static HEAP: &PeakMemAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    course_utils::progress::announce("lab-1-2-4");
     arrays::lab_1_2_4::run(None, true)
 }

@@ -253,7 +253,10 @@ pub fn huge_pages_child() -> Result<(), Box<dyn std::error::Error>> {
 /// amount of memory the kernel backed with huge pages (0: the request had no effect).
 pub fn run_huge_pages_child() -> Result<(Report, Report, u64), Box<dyn std::error::Error>> {
     let exe = std::env::current_exe()?;
+    // the child's own bars would go to the pipe: a spinner here says the program is still working
+    let spinner = course_utils::progress::spinner("the same parts again, with huge pages, in a second process");
     let out = std::process::Command::new(exe).arg(HUGE_PAGES_ARG).env(HUGE_PAGES_ENV.0, HUGE_PAGES_ENV.1).output()?;
+    spinner.finish_and_clear();
     if !out.status.success() {
         return Err(format!("the huge-pages run failed: {}", String::from_utf8_lossy(&out.stderr)).into());
     }

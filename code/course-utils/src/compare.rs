@@ -214,6 +214,9 @@ impl<'a, I: ?Sized, O: Agree> Compare<'a, I, O> {
             }
         }
 
+        // one step per call: the agreement check, the warm-up and the timed runs (drawn between calls, never
+        // inside a timed one, and only when stderr is a terminal)
+        let progress = crate::progress::bar((self.implementations.len() * (1 + self.warmup + self.runs)) as u64, &self.title);
         // Agreement first: a fast wrong answer is not a speedup.
         let mut outputs = Vec::with_capacity(self.implementations.len());
         let mut heap = Vec::with_capacity(self.implementations.len());
@@ -226,6 +229,7 @@ impl<'a, I: ?Sized, O: Agree> Compare<'a, I, O> {
                 outputs.push(call(name, f, input)?);
                 heap.push(None);
             }
+            progress.inc(1);
         }
         let (reference_name, _) = &self.implementations[0];
         for ((name, _), output) in self.implementations.iter().zip(&outputs).skip(1) {
@@ -251,11 +255,13 @@ impl<'a, I: ?Sized, O: Agree> Compare<'a, I, O> {
                 for _ in 0..self.warmup {
                     for (name, f) in &self.implementations {
                         black_box(call(name, f, input)?);
+                        progress.inc(1);
                     }
                 }
                 for _ in 0..self.runs {
                     for ((name, f), times) in self.implementations.iter().zip(&mut samples) {
                         times.push(time_one(name, f)?);
+                        progress.inc(1);
                     }
                 }
             }
@@ -263,14 +269,17 @@ impl<'a, I: ?Sized, O: Agree> Compare<'a, I, O> {
                 for ((name, f), times) in self.implementations.iter().zip(&mut samples) {
                     for _ in 0..self.warmup {
                         black_box(call(name, f, input)?);
+                        progress.inc(1);
                     }
                     for _ in 0..self.runs {
                         times.push(time_one(name, f)?);
+                        progress.inc(1);
                     }
                 }
             }
         }
 
+        progress.finish_and_clear();
         let timings = self
             .implementations
             .iter()

@@ -12,6 +12,7 @@ pub mod compare;
 pub mod machine;
 pub mod memory;
 pub mod pages;
+pub mod progress;
 pub mod table;
 pub mod theme;
 

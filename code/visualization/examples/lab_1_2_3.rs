@@ -4,6 +4,7 @@
 use std::path::Path;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    course_utils::progress::announce("lab-1-2-3");
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/lab-1-2-3");
     visualization::lab_1_2_3::run(Some(&out))
 }
