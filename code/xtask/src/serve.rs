@@ -230,36 +230,137 @@ pub fn handle(req: &Request, access: &Access, book: &Path, state: &Mutex<State>,
     }
 }
 
-/// Serves until stopped: loopback only, one thread per connection up to a few, the runs limited by the queue.
+/// Connections served at once; more are answered 503 at once rather than queued.
+const MAX_CONNECTIONS: usize = 32;
+/// A connection that sends nothing for this long is dropped (a stalled client must not hold a thread).
+const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves until stopped: loopback only, a thread per connection (at most `MAX_CONNECTIONS`), one request per
+/// connection (`Connection: close`: no keep-alive state that a browser's parallel connections could stall on),
+/// requests parsed by `httparse`. The runs themselves are limited by the runner's queue.
 pub fn serve(book: PathBuf, access: Access, state: Arc<Mutex<State>>, limits: Limits) -> Result<(), String> {
-    let server = tiny_http::Server::http(("127.0.0.1", access.port)).map_err(|e| format!("127.0.0.1:{}: {e}", access.port))?;
-    let server = Arc::new(server);
-    let workers: Vec<_> = (0..8)
-        .map(|_| {
-            let (server, book, access, state, limits) = (server.clone(), book.clone(), access.clone(), state.clone(), limits.clone());
-            std::thread::spawn(move || {
-                for mut request in server.incoming_requests() {
-                    let header = |name: &'static str| request.headers().iter().find(|h| h.field.equiv(name)).map(|h| h.value.as_str().to_owned());
-                    let (host, origin, secret) = (header("Host"), header("Origin"), header(SECRET_HEADER));
-                    let mut body = Vec::new();
-                    let _ = request.as_reader().take(MAX_BODY as u64 + 1).read_to_end(&mut body);
-                    let method = request.method().as_str().to_owned();
-                    let url = request.url().to_owned();
-                    let req = Request { method: &method, url: &url, host: host.as_deref(), origin: origin.as_deref(), secret: secret.as_deref(), body: &body };
-                    let answer = handle(&req, &access, &book, &state, &limits);
-                    let response = tiny_http::Response::from_data(answer.body)
-                        .with_status_code(answer.status)
-                        .with_header(tiny_http::Header::from_bytes("Content-Type", answer.content_type).expect("a valid header"))
-                        .with_header(tiny_http::Header::from_bytes("Cache-Control", "no-store").expect("a valid header"));
-                    let _ = request.respond(response);
+    let listener = std::net::TcpListener::bind(("127.0.0.1", access.port)).map_err(|e| format!("127.0.0.1:{}: {e}", access.port))?;
+    let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    for stream in listener.incoming() {
+        let Ok(mut stream) = stream else { continue };
+        if open.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= MAX_CONNECTIONS {
+            open.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = write_answer(&mut stream, &Answer::text(503, "too many connections; try again"), false);
+            continue;
+        }
+        let (book, access, state, limits, open) = (book.clone(), access.clone(), state.clone(), limits.clone(), open.clone());
+        std::thread::spawn(move || {
+            let mut head_only = false;
+            let answer = match read_request(&mut stream) {
+                Ok(raw) => {
+                    head_only = raw.method == "HEAD";
+                    let req = Request {
+                        method: &raw.method,
+                        url: &raw.url,
+                        host: raw.header("Host"),
+                        origin: raw.header("Origin"),
+                        secret: raw.header(SECRET_HEADER),
+                        body: &raw.body,
+                    };
+                    handle(&req, &access, &book, &state, &limits)
                 }
-            })
-        })
-        .collect();
-    for worker in workers {
-        let _ = worker.join();
+                Err(status) => Answer::text(status, "bad request"),
+            };
+            let _ = write_answer(&mut stream, &answer, head_only);
+            open.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        });
     }
     Ok(())
+}
+
+/// A request as read from the socket.
+struct RawRequest {
+    method: String,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl RawRequest {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads one request: the head (at most 32 KiB) parsed by httparse, then a body of `Content-Length` bytes (at
+/// most `MAX_BODY`). An error is the status to answer with.
+fn read_request(stream: &mut std::net::TcpStream) -> Result<RawRequest, u16> {
+    stream.set_read_timeout(Some(READ_TIMEOUT)).map_err(|_| 500u16)?;
+    let mut buf = Vec::with_capacity(4096);
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk).map_err(|_| 408u16)?;
+        if n == 0 {
+            return Err(400);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut parsed = httparse::Request::new(&mut headers);
+        match parsed.parse(&buf) {
+            Ok(httparse::Status::Complete(head)) => {
+                let headers: Vec<(String, String)> = parsed
+                    .headers
+                    .iter()
+                    .map(|h| (h.name.to_owned(), String::from_utf8_lossy(h.value).into_owned()))
+                    .collect();
+                let length: usize = headers
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case("Content-Length"))
+                    .map_or(Ok(0), |(_, v)| v.trim().parse())
+                    .map_err(|_| 400u16)?;
+                if length > MAX_BODY {
+                    return Err(413);
+                }
+                let mut body = buf[head..].to_vec();
+                while body.len() < length {
+                    let n = stream.read(&mut chunk).map_err(|_| 408u16)?;
+                    if n == 0 {
+                        return Err(400);
+                    }
+                    body.extend_from_slice(&chunk[..n]);
+                }
+                body.truncate(length);
+                let method = parsed.method.unwrap_or_default().to_owned();
+                let url = parsed.path.unwrap_or_default().to_owned();
+                return Ok(RawRequest { method, url, headers, body });
+            }
+            Ok(httparse::Status::Partial) if buf.len() < 32 * 1024 => continue,
+            _ => return Err(400),
+        }
+    }
+}
+
+/// Writes the answer and nothing after it (the connection closes); a HEAD request gets the head only.
+fn write_answer(stream: &mut std::net::TcpStream, answer: &Answer, head_only: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let reason = match answer.status {
+        200 => "OK",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        413 => "Payload Too Large",
+        429 => "Too Many Requests",
+        503 => "Service Unavailable",
+        _ => "Error",
+    };
+    let head = format!(
+        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        answer.status,
+        answer.content_type,
+        answer.body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    if !head_only {
+        stream.write_all(&answer.body)?;
+    }
+    stream.flush()
 }
 
 /// Compiles the course's crates for the runner, in the background, and says when it is ready.
@@ -426,6 +527,9 @@ mod tests {
         assert_eq!(http(port, &run_head("launch-secret", "http://evil.example"), &code).0, 403);
         let rebound = format!("POST /run HTTP/1.1\r\nHost: evil.example:{port}\r\nOrigin: http://evil.example:{port}\r\nX-Course-Runner: launch-secret\r\n");
         assert_eq!(http(port, &rebound, &code).0, 403);
+        let (status, body) = http(port, &format!("HEAD / HTTP/1.1\r\n{host}"), "");
+        assert_eq!((status, body.as_str()), (200, ""), "a HEAD answer has no body");
+        assert_eq!(http(port, "NOT HTTP AT ALL\r\n", "").0, 400);
         // the server answers on loopback only
         let addresses: Vec<std::net::IpAddr> = local_addresses().into_iter().filter(|ip| !ip.is_loopback()).collect();
         for ip in addresses {
