@@ -325,24 +325,46 @@ pub fn sections(expanded: &str) -> Vec<(String, Content)> {
     out.into_iter().map(|(h, text)| (h, count(&text))).collect()
 }
 
-/// Every page of the book, counted.
-pub fn pages(root: &Path) -> Result<Vec<Page>, String> {
+/// A page of SUMMARY.md, read: its path under `src/`, title, part heading, text and folder.
+pub struct BookPage {
+    pub file: String,
+    pub title: String,
+    pub part: String,
+    pub text: String,
+    pub dir: PathBuf,
+}
+
+impl BookPage {
+    /// The text with its includes expanded (two levels), as the budget counts it.
+    pub fn expanded(&self) -> Result<String, String> {
+        expand(&self.text, &self.dir, 2).map_err(|e| format!("src/{}: {e}", self.file))
+    }
+}
+
+/// The pages SUMMARY.md lists, in its order, each read once.
+pub fn book_pages(root: &Path) -> Result<Vec<BookPage>, String> {
     let src = root.join("src");
     let summary = fs::read_to_string(src.join("SUMMARY.md")).map_err(|e| format!("src/SUMMARY.md: {e}"))?;
-    let listed = summary_pages(&summary);
-    let mut texts = BTreeMap::new();
-    for (file, _, _) in &listed {
-        let text = fs::read_to_string(src.join(file)).map_err(|e| format!("src/{file}: {e}"))?;
-        texts.insert(file.clone(), text);
-    }
+    summary_pages(&summary)
+        .into_iter()
+        .map(|(file, title, part)| {
+            let text = fs::read_to_string(src.join(&file)).map_err(|e| format!("src/{file}: {e}"))?;
+            let dir = src.join(&file).parent().map(Path::to_path_buf).unwrap_or_else(|| src.clone());
+            Ok(BookPage { file, title, part, text, dir })
+        })
+        .collect()
+}
+
+/// Every page of the book, counted.
+pub fn pages(root: &Path) -> Result<Vec<Page>, String> {
+    let listed = book_pages(root)?;
+    let texts: BTreeMap<String, String> = listed.iter().map(|p| (p.file.clone(), p.text.clone())).collect();
     let mut by_page = exercises_by_page(root, &exercises::LABS, &texts)?;
     let mut out = Vec::new();
-    for (file, title, part) in listed {
-        let dir: PathBuf = src.join(&file).parent().map(Path::to_path_buf).unwrap_or_else(|| src.clone());
-        let expanded = expand(&texts[&file], &dir, 2).map_err(|e| format!("src/{file}: {e}"))?;
-        let mut content = count(&expanded);
-        content.exercises = by_page.remove(&file).unwrap_or_default();
-        out.push(Page { track: track_of(&title, &part), file, title, content });
+    for page in listed {
+        let mut content = count(&page.expanded()?);
+        content.exercises = by_page.remove(&page.file).unwrap_or_default();
+        out.push(Page { track: track_of(&page.title, &page.part), file: page.file, title: page.title, content });
     }
     if let Some((file, found)) = by_page.into_iter().next() {
         return Err(format!("exercises {found:?} belong to {file}, which SUMMARY.md does not list"));
@@ -496,13 +518,11 @@ mod tests {
 
     /// Pages of SUMMARY.md that do not show their time under their title.
     fn pages_without_their_time(root: &Path) -> Result<Vec<String>, String> {
-        let summary = fs::read_to_string(root.join("src/SUMMARY.md")).map_err(|e| format!("src/SUMMARY.md: {e}"))?;
         let mut missing = Vec::new();
-        for (file, _, _) in summary_pages(&summary) {
-            let text = fs::read_to_string(root.join("src").join(&file)).map_err(|e| format!("src/{file}: {e}"))?;
-            let after_title = text.lines().skip_while(|l| !l.starts_with("# ")).skip(1).find(|l| !l.trim().is_empty());
-            if after_title != Some(time_include(&file).as_str()) {
-                missing.push(file);
+        for page in book_pages(root)? {
+            let after_title = page.text.lines().skip_while(|l| !l.starts_with("# ")).skip(1).find(|l| !l.trim().is_empty());
+            if after_title != Some(time_include(&page.file).as_str()) {
+                missing.push(page.file);
             }
         }
         Ok(missing)

@@ -158,6 +158,19 @@ pub fn listings(page: &str, markdown: &str, page_dir: &Path) -> Result<Vec<Listi
     Ok(out)
 }
 
+/// The one listing whose program holds `marker` (how the copy sample and the runner benchmark name theirs), or
+/// an error naming where it was found when that is not exactly one place.
+pub fn holding<'a>(listings: &'a [Listing], marker: &str) -> Result<&'a Listing, String> {
+    let found: Vec<&Listing> = listings.iter().filter(|l| l.program.contains(marker)).collect();
+    match found.as_slice() {
+        [listing] => Ok(listing),
+        _ => {
+            let at: Vec<String> = found.iter().map(|l| format!("src/{}:{}", l.page, l.line)).collect();
+            Err(format!("one listing should hold `{marker}`; found {}: {}", found.len(), at.join(", ")))
+        }
+    }
+}
+
 /// What is wrong with a listing for a reader who copies it, if anything.
 pub fn problem(listing: &Listing, block: &Block, course_crates: &BTreeSet<String>) -> Option<String> {
     let named = named_course_crates(&listing.visible);
@@ -204,6 +217,15 @@ mod tests {
         let body = "# use ndarray::Array1;\n#\nfn main() {\n    // the course's `arrays` crate\n}\n";
         assert_eq!(program(body), "use ndarray::Array1;\n\nfn main() {\n    // the course's `arrays` crate\n}\n");
         assert!(!visible(body).contains("use ndarray"));
+    }
+
+    #[test]
+    fn a_marker_names_exactly_one_listing() {
+        let listing = |line: usize, program: &str| Listing { page: "p.md".into(), line, program: program.into(), visible: String::new() };
+        let all = [listing(1, "fn main() { a(); }"), listing(9, "fn main() { b(); }")];
+        assert_eq!(holding(&all, "a()").unwrap().line, 1);
+        assert!(holding(&all, "fn main").unwrap_err().contains("found 2: src/p.md:1, src/p.md:9"));
+        assert!(holding(&all, "c()").unwrap_err().contains("found 0"));
     }
 
     #[test]

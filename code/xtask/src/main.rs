@@ -524,8 +524,7 @@ fn runner_bench(root: &Path) -> Result {
     let limits = runner::Limits::default();
     let mut rows = Vec::new();
     for &(uses, marker) in serve::BENCH_LISTINGS {
-        let found: Vec<&copying::Listing> = listings.iter().filter(|l| l.program.contains(marker)).collect();
-        let [listing] = found.as_slice() else { return Err(format!("runner benchmark: {} listings hold `{marker}`", found.len())) };
+        let listing = copying::holding(&listings, marker)?;
         let name = format!("[{page}](../{page}), line {}", listing.line, page = listing.page);
         let mut times = Vec::new();
         for i in 0..=serve::BENCH_RUNS {
@@ -681,13 +680,9 @@ const COPY_SAMPLE: &[(&str, &str)] = &[
 
 /// Every complete listing of the book, with its page.
 fn all_listings(root: &Path) -> Result<Vec<copying::Listing>> {
-    let src = root.join("src");
-    let summary = fs::read_to_string(src.join("SUMMARY.md")).map_err(|e| format!("src/SUMMARY.md: {e}"))?;
     let mut out = Vec::new();
-    for (file, _, _) in budget::summary_pages(&summary) {
-        let text = fs::read_to_string(src.join(&file)).map_err(|e| format!("src/{file}: {e}"))?;
-        let dir = src.join(&file).parent().map(Path::to_path_buf).unwrap_or_else(|| src.clone());
-        out.extend(copying::listings(&file, &text, &dir)?);
+    for page in budget::book_pages(root)? {
+        out.extend(copying::listings(&page.file, &page.text, &page.dir)?);
     }
     Ok(out)
 }
@@ -709,11 +704,7 @@ fn copy_build(root: &Path) -> Result {
     let listings = all_listings(root)?;
     let mut benches = Vec::new();
     for &(marker, name) in COPY_SAMPLE {
-        let found: Vec<&copying::Listing> = listings.iter().filter(|l| l.program.contains(marker)).collect();
-        let [listing] = found.as_slice() else {
-            let at: Vec<String> = found.iter().map(|l| format!("src/{}:{}", l.page, l.line)).collect();
-            return Err(format!("the copy sample wants one listing holding `{marker}`, found {}: {}", found.len(), at.join(", ")));
-        };
+        let listing = copying::holding(&listings, marker)?;
         let file = if listing.visible.contains("benches/") {
             benches.push(name);
             manifest.push_str(&format!("\n[[bench]]\nname = \"{name}\"\nharness = false\n"));
@@ -773,14 +764,9 @@ fn budget_command(root: &Path) -> Result {
 
 /// Where each page's reading minutes go, by `## ` section (exercises are counted per page, not here).
 fn budget_sections(root: &Path) -> Result {
-    let src = root.join("src");
-    let summary = fs::read_to_string(src.join("SUMMARY.md")).map_err(|e| format!("src/SUMMARY.md: {e}"))?;
-    for (file, title, part) in budget::summary_pages(&summary) {
-        let text = fs::read_to_string(src.join(&file)).map_err(|e| format!("src/{file}: {e}"))?;
-        let dir = src.join(&file).parent().map(Path::to_path_buf).unwrap_or_else(|| src.clone());
-        let expanded = budget::expand(&text, &dir, 2).map_err(|e| format!("src/{file}: {e}"))?;
-        println!("{title} ({:?})", budget::track_of(&title, &part));
-        for (heading, content) in budget::sections(&expanded) {
+    for page in budget::book_pages(root)? {
+        println!("{} ({:?})", page.title, budget::track_of(&page.title, &page.part));
+        for (heading, content) in budget::sections(&page.expanded()?) {
             println!("  {:5.1} min  {heading}", content.reading_minutes());
         }
     }
