@@ -809,6 +809,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_runner_links_what_the_readme_tells_a_reader_to_depend_on() {
+        let readme = fs::read_to_string(workspace_root().join("README.md")).unwrap();
+        let block = copying::readme_block(&readme).unwrap();
+        let course = readme.lines().filter_map(|l| l.split_once(" = { path = \"../rust-for-ai-ml/code/").map(|(name, _)| name.replace('-', "_")));
+        let mut told: Vec<String> = block.dependencies.into_iter().chain(block.dev_dependencies).chain(course).collect();
+        told.sort();
+        let mut linked: Vec<String> = runner::CRATES.iter().map(|c| c.to_string()).collect();
+        linked.sort();
+        assert_eq!(linked, told, "runner::CRATES and the README's copying section name different crates");
+    }
+
+    #[test]
     fn child_cargo_gets_no_per_package_variables() {
         for key in ["CARGO_MANIFEST_DIR", "CARGO_MANIFEST_PATH", "CARGO_PKG_NAME", "CARGO_CRATE_NAME", "CARGO_BIN_NAME", "CARGO_PRIMARY_PACKAGE", "OUT_DIR"] {
             assert!(is_per_package_variable(key), "{key}");
