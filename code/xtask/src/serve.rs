@@ -98,7 +98,7 @@ pub fn inject(html: &str, secret: &str) -> String {
 /// exist. A folder serves its `index.html`; the query and fragment are ignored; `%20`-style escapes decoded.
 pub fn static_file(dir: &Path, url: &str) -> Option<PathBuf> {
     let path = url.split(['?', '#']).next().unwrap_or("/");
-    let decoded = percent_decode(path)?;
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8().ok()?;
     let mut out = dir.to_path_buf();
     for part in Path::new(decoded.trim_start_matches('/')).components() {
         match part {
@@ -111,23 +111,6 @@ pub fn static_file(dir: &Path, url: &str) -> Option<PathBuf> {
         out.push("index.html");
     }
     out.is_file().then_some(out)
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 fn content_type(path: &Path) -> &'static str {
