@@ -167,11 +167,13 @@ pub struct Toolchain {
     rustc: PathBuf,
     /// Who compiles and runs: `nobody` when the server is root, else the server's own user (`None`).
     nobody: Option<u32>,
+    /// Whether `nobody` compiles too (false when it cannot read the workspace's build: then root compiles).
+    compile_as_nobody: bool,
     /// `--extern` values (`name=path`).
     externs: Vec<String>,
     /// `-L` values (`dependency=dir`, and the native search paths build scripts asked for).
     search: Vec<String>,
-    /// `code/dataframes/data`, linked as `data/` into the program's folder: the DataFrame listings read
+    /// `code/dataframes/data`, copied as `data/` into the program's folder: the DataFrame listings read
     /// `concat!(env!("CARGO_MANIFEST_DIR"), "/data/penguins.csv")`, and `CARGO_MANIFEST_DIR` is that folder.
     data: Option<PathBuf>,
 }
@@ -210,7 +212,14 @@ impl Toolchain {
         let metadata: Value = serde_json::from_slice(&metadata.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
         let (externs, search) = link_flags(&String::from_utf8_lossy(&build.stdout), &metadata, &CRATES)?;
         let data = Some(root.join("code/dataframes/data")).filter(|d| d.is_dir());
-        let toolchain = Toolchain::new(root, externs, search, data)?;
+        let mut toolchain = Toolchain::new(root, externs, search, data)?;
+        // nobody can read the built crates only if every folder above them lets others through (a checkout in
+        // a private folder, such as root's home or a `mktemp -d`, does not): then root compiles, and only the
+        // program runs as nobody. Said, not hidden: compile-time file reads (`include_str!`) are then root's.
+        if toolchain.nobody.is_some() && !toolchain.externs.iter().filter_map(|e| e.split_once('=')).all(|(_, p)| others_can_read(Path::new(p))) {
+            eprintln!("runner: the workspace's build is not readable by nobody (a private folder above it); compiling as root, running as nobody");
+            toolchain.compile_as_nobody = false;
+        }
         // Once, so that a problem shows at the start and not at a learner's first Run: every crate found and
         // linked, and readable by whoever compiles (nobody cannot read a workspace under root's home).
         let probe: String = CRATES.iter().map(|name| format!("use {name} as _;\n")).chain(["fn main() {}\n".into()]).collect();
@@ -229,7 +238,7 @@ impl Toolchain {
             (Some(_), None) => return Err(format!("{}: no toolchain folder (--print sysroot) to copy for nobody", rustc.display())),
             (None, _) => rustc,
         };
-        Ok(Toolchain { rustc, nobody, externs, search, data })
+        Ok(Toolchain { rustc, nobody, compile_as_nobody: nobody.is_some(), externs, search, data })
     }
 
     /// Compiles `code` as `main.rs` and runs it under `limits`. `Err` only when the runner itself failed
@@ -238,7 +247,13 @@ impl Toolchain {
         let dir = TempDir::new()?;
         fs::write(dir.0.join("main.rs"), code).map_err(failed("writing main.rs"))?;
         if let Some(data) = &self.data {
-            std::os::unix::fs::symlink(data, dir.0.join("data")).map_err(failed("linking data/"))?;
+            // a copy (two small files), not a link: nobody may not be able to reach the checkout
+            fs::create_dir(dir.0.join("data")).map_err(failed("making data/"))?;
+            for entry in fs::read_dir(data).map_err(failed("reading the data folder"))?.flatten() {
+                if entry.path().is_file() {
+                    fs::copy(entry.path(), dir.0.join("data").join(entry.file_name())).map_err(failed("copying data/"))?;
+                }
+            }
         }
         // The compiler runs as the program will, and with as clean an environment: it reads files too
         // (`include_str!("/root/...")`, `#[path]`) and variables (`env!`).
@@ -265,7 +280,8 @@ impl Toolchain {
             rustc.arg("--extern").arg(value);
         }
         clean_environment(&mut rustc, &dir.0).env("CARGO_MANIFEST_DIR", &dir.0);
-        let confinement = Confinement::new(COMPILE_MEMORY, None, COMPILE_FILE_BYTES, self.nobody);
+        let compiler = if self.compile_as_nobody { self.nobody } else { None };
+        let confinement = Confinement::new(COMPILE_MEMORY, None, COMPILE_FILE_BYTES, compiler);
         let compile = supervise(&mut rustc, confinement, limits.wall + COMPILE_MARGIN, COMPILE_OUTPUT_BYTES)
             .map_err(|e| format!("could not run rustc ({}): {e}", self.rustc.display()))?;
         let mut out = RunOutput {
@@ -772,6 +788,13 @@ impl Drop for TempDir {
     }
 }
 
+/// Whether a user other than the owner can read `path`: the file readable by others and every folder above it
+/// passable by others.
+fn others_can_read(path: &Path) -> bool {
+    let readable = fs::metadata(path).is_ok_and(|m| m.mode() & 0o004 != 0);
+    readable && path.ancestors().skip(1).filter(|a| !a.as_os_str().is_empty()).all(|a| fs::metadata(a).is_ok_and(|m| m.mode() & 0o001 != 0))
+}
+
 fn chown(path: &Path, user: u32) -> Result<(), String> {
     std::os::unix::fs::chown(path, Some(user), Some(user)).map_err(|e| format!("could not give {} to uid {user}: {e}", path.display()))
 }
@@ -787,6 +810,21 @@ mod tests {
 
     fn short(wall: u64) -> Limits {
         Limits { wall: Duration::from_secs(wall), ..Limits::default() }
+    }
+
+    #[test]
+    fn a_private_folder_above_is_seen() {
+        let dir = TempDir::new().unwrap();
+        let file = dir.0.join("lib.rlib");
+        fs::write(&file, "x").unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
+        fs::set_permissions(&dir.0, fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(others_can_read(&file));
+        fs::set_permissions(&dir.0, fs::Permissions::from_mode(0o700)).unwrap();
+        assert!(!others_can_read(&file));
+        fs::set_permissions(&dir.0, fs::Permissions::from_mode(0o755)).unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(!others_can_read(&file));
     }
 
     #[test]
