@@ -210,6 +210,40 @@ test("the print version holds every chapter and every figure", async () => {
   await context.close();
 });
 
+test("a quiz: a right answer and a wrong one, each explained, every choice's why shown; Try again resets", async () => {
+  for (const theme of ["light", "navy"]) {
+    const { page, context, problems } = await open("arrays/broadcasting.html", { theme, height: 1400 });
+    const questions = page.locator(".quiz-question");
+    assert.ok((await questions.count()) >= 3, "fewer than 3 quiz questions on the broadcasting page");
+    const whysShown = (q) => q.locator(".quiz-why").evaluateAll((els) => els.filter((e) => !e.hidden && e.offsetParent !== null).length);
+    const first = questions.nth(0);
+    assert.equal(await whysShown(first), 0, "explanations show before an answer");
+    await first.locator('.quiz-choice[data-correct="true"] > button').click();
+    assert.match(await first.locator(".quiz-verdict").innerText(), /^Right\./);
+    assert.equal(await whysShown(first), await first.locator(".quiz-choice").count(), "after an answer every choice says why");
+    assert.ok(await first.locator(".quiz-choice > button").first().isDisabled());
+
+    const second = questions.nth(1);
+    const choices = second.locator(".quiz-choice");
+    const right = await choices.evaluateAll((els) => els.findIndex((e) => e.dataset.correct === "true"));
+    const wrong = right === 0 ? 1 : 0;
+    await choices.nth(wrong).locator("button").click();
+    const letter = String.fromCharCode(65 + right);
+    assert.match(await second.locator(".quiz-verdict").innerText(), new RegExp(`^Not quite: the answer is ${letter}\\.`));
+    assert.ok(await choices.nth(wrong).evaluate((e) => e.classList.contains("quiz-chosen") && !e.classList.contains("quiz-right")));
+    assert.ok(await choices.nth(right).evaluate((e) => e.classList.contains("quiz-right")));
+    assert.match(await choices.nth(wrong).locator(".quiz-why").innerText(), /\w{3,}/, "the wrong choice's why is empty");
+    await second.scrollIntoViewIfNeeded();
+    await second.screenshot({ path: path.join(SHOTS, `quiz-${theme}.png`) });
+    await second.locator(".quiz-again").click();
+    assert.equal(await whysShown(second), 0, "Try again hides the explanations");
+    assert.equal(await second.locator(".quiz-verdict").isVisible(), false);
+    assert.ok(await choices.nth(wrong).locator("button").isEnabled());
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
 test("the deploy workflow publishes exactly what the test command checks", () => {
   const workflows = path.join(ROOT, ".github/workflows");
   const parse = (name) => YAML.parse(fs.readFileSync(path.join(workflows, name), "utf8"), { strict: true });

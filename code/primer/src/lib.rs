@@ -8,3 +8,5 @@ pub mod exercises;
 /// prints (`cargo test --doc`).
 #[doc = concat!("```compile_fail,E0382\n", include_str!("../listings/use_after_move.rs"), "```")]
 pub mod compile_errors {}
+#[cfg(test)]
+mod quiz; // the code of the chapter's quizzes, and the tests that compute their answers

@@ -20,6 +20,12 @@ pub const CODE_LINES_PER_MINUTE: f64 = 7.0;
 pub const MINUTES_PER_FIGURE: f64 = 1.0;
 pub const MINUTES_PER_EXERCISE: f64 = 5.0;
 pub const MINUTES_PER_SOLUTION_LINE: f64 = 1.0;
+/// A quiz question: its words (prompt, choices and every explanation) count as prose and its code as code;
+/// this is the time to think before answering.
+pub const MINUTES_PER_QUESTION: f64 = 0.5;
+
+/// The line the budget reads a quiz include as, once per question (see `quizzes::plain_for_include`).
+pub const QUESTION_MARKER: &str = "<!-- quiz question -->";
 
 /// The module's own budget for the core path, and the primer's.
 pub const CORE_LIMIT_MINUTES: f64 = 600.0;
@@ -37,6 +43,8 @@ pub struct Content {
     pub table_words: usize,
     pub code_lines: usize,
     pub figures: usize,
+    /// quiz questions
+    pub questions: usize,
     /// (exercise name, lines of its solution)
     pub exercises: Vec<(String, usize)>,
 }
@@ -47,6 +55,7 @@ impl Content {
             + self.table_words as f64 / TABLE_WORDS_PER_MINUTE
             + self.code_lines as f64 / CODE_LINES_PER_MINUTE
             + self.figures as f64 * MINUTES_PER_FIGURE
+            + self.questions as f64 * MINUTES_PER_QUESTION
     }
     pub fn exercise_minutes(&self) -> f64 {
         self.exercises.iter().map(|(_, lines)| MINUTES_PER_EXERCISE + *lines as f64 * MINUTES_PER_SOLUTION_LINE).sum()
@@ -114,19 +123,34 @@ fn outside_code_spans(line: &str) -> String {
 }
 
 /// Counts a page's markdown, its includes already expanded. Hidden lines of rust listings (`# ...`) are not
-/// shown, so they do not count; blank lines and HTML comments neither.
+/// shown, so they do not count; blank lines and HTML comments neither. A folded solution (a `<details>` whose
+/// summary starts with "Solution") is not counted either: it is the answer to an exercise, whose time is
+/// counted as writing that answer (an exercise's minutes), not a second time as reading it.
 pub fn count(markdown: &str) -> Content {
     let mut content = Content::default();
     let mut fence: Option<(String, bool)> = None; // (fence, is rust)
     let mut in_comment = false;
+    let mut in_solution = false;
     for line in markdown.lines() {
         let trimmed = line.trim();
+        if in_solution {
+            in_solution = trimmed != "</details>";
+            continue;
+        }
+        if fence.is_none() && trimmed.starts_with("<summary>Solution") {
+            in_solution = true;
+            continue;
+        }
         if let Some((open, rust)) = &fence {
             if trimmed.starts_with(open.as_str()) && trimmed.chars().all(|c| c == open.chars().next().unwrap()) {
                 fence = None;
             } else if !trimmed.is_empty() && !(*rust && (trimmed == "#" || trimmed.starts_with("# "))) {
                 content.code_lines += 1;
             }
+            continue;
+        }
+        if trimmed == QUESTION_MARKER {
+            content.questions += 1;
             continue;
         }
         if in_comment {
@@ -162,7 +186,7 @@ pub fn count(markdown: &str) -> Content {
 }
 
 /// The lines between `ANCHOR: name` and `ANCHOR_END: name`, without other anchor lines (as mdBook does).
-fn anchored(text: &str, anchor: &str) -> Option<String> {
+pub fn anchored(text: &str, anchor: &str) -> Option<String> {
     let mut out = String::new();
     let mut inside = false;
     let mut found = false;
@@ -207,6 +231,10 @@ pub fn expand(text: &str, dir: &Path, depth: usize) -> Result<String, String> {
             continue;
         }
         let file = dir.join(&include.path);
+        if let Some(quiz) = crate::quizzes::plain_for_include(&file) {
+            out.push_str(&quiz?); // read from its TOML: the HTML's words are the same, its code lines are not fenced
+            continue;
+        }
         let body = fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
         let body = match &include.anchor {
             Some(a) => anchored(&body, a).ok_or_else(|| format!("{}: no anchor `{a}`", file.display()))?,
@@ -412,18 +440,19 @@ pub fn table(pages: &[Page]) -> String {
             continue;
         }
         let _ = writeln!(s, "\n**{}: {}**\n", path_name(path), minutes(total(pages, path)));
-        s.push_str("| page | prose words | table words | code lines | figures | exercises | reading | exercises | total |\n");
-        s.push_str("|:--|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        s.push_str("| page | prose words | table words | code lines | figures | quiz questions | exercises | reading | exercises | total |\n");
+        s.push_str("|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for p in on {
             let c = &p.content;
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 p.title,
                 c.prose_words,
                 c.table_words,
                 c.code_lines,
                 c.figures,
+                c.questions,
                 c.exercises.len(),
                 minutes(c.reading_minutes()),
                 minutes(c.exercise_minutes()),
@@ -435,8 +464,9 @@ pub fn table(pages: &[Page]) -> String {
         s,
         "\n*Rates: prose {PROSE_WORDS_PER_MINUTE:.0} words a minute; table cells {TABLE_WORDS_PER_MINUTE:.0} words a minute; \
          {CODE_LINES_PER_MINUTE:.0} visible code lines a minute (listings and shown output; hidden lines not counted); \
-         {MINUTES_PER_FIGURE:.0} minute a figure; an exercise {MINUTES_PER_EXERCISE:.0} minutes plus \
-         {MINUTES_PER_SOLUTION_LINE:.0} a line of its solution. Limits: core path {CORE_LIMIT_MINUTES:.0} minutes, \
+         {MINUTES_PER_FIGURE:.0} minute a figure; a quiz question {MINUTES_PER_QUESTION} minute to think, beyond reading it \
+         and the explanation of every choice; an exercise {MINUTES_PER_EXERCISE:.0} minutes plus \
+         {MINUTES_PER_SOLUTION_LINE:.0} a line of its solution (its folded solution is that time, not read again). Limits: core path {CORE_LIMIT_MINUTES:.0} minutes, \
          primer {PRIMER_LIMIT_MINUTES:.0}, exercises included.*\n"
     );
     s
@@ -448,6 +478,7 @@ pub fn page_times(pages: &[Page]) -> String {
     for p in pages {
         let c = &p.content;
         let what = match p.track {
+            Track::Optional if p.title.starts_with("More practice") => "**Practice (optional), outside the core path's time budget.** ",
             Track::Optional => "**Going deeper (optional), outside the core path's time budget.** ",
             _ => "",
         };
@@ -539,6 +570,20 @@ mod tests {
     }
 
     #[test]
+    fn a_folded_solution_is_not_read_twice() {
+        let md = "Write it.\n\n<details>\n<summary>Hint</summary>\n\nUse zip.\n\n</details>\n\n<details>\n<summary>Solution: the body</summary>\n\n```rust,ignore\nlet a = 1;\nlet b = 2;\n```\n\nIt zips.\n\n</details>\n\nAfter it.\n";
+        let c = count(md);
+        assert_eq!((c.prose_words, c.code_lines), (2 + 1 + 2 + 2, 0), "{c:?}");
+    }
+
+    #[test]
+    fn a_quiz_counts_its_questions_words_and_code() {
+        let md = format!("{QUESTION_MARKER}\n{QUESTION_MARKER}\nWhat is the shape?\n\n```rust\nlet a = 1;\n```\n\n`[3, 4]`: trailing axes line up.\n");
+        let c = count(&md);
+        assert_eq!((c.questions, c.code_lines, c.prose_words), (2, 1, 4 + 6), "{c:?}");
+    }
+
+    #[test]
     fn a_macro_in_a_code_span_is_not_a_figure() {
         let c = count("Slice with `s![.., 1]` and `a![b]`.\n![a real one](x.svg)\n");
         assert_eq!(c.figures, 1);
@@ -558,8 +603,8 @@ mod tests {
 
     #[test]
     fn minutes_follow_the_rates() {
-        let c = Content { prose_words: 175, table_words: 100, code_lines: 14, figures: 1, exercises: vec![("a".into(), 3)] };
-        assert!((c.reading_minutes() - 5.0).abs() < 1e-9);
+        let c = Content { prose_words: 175, table_words: 100, code_lines: 14, figures: 1, questions: 2, exercises: vec![("a".into(), 3)] };
+        assert!((c.reading_minutes() - 6.0).abs() < 1e-9);
         assert!((c.exercise_minutes() - 8.0).abs() < 1e-9);
     }
 

@@ -34,7 +34,7 @@ pub struct Lab {
     pub page: &'static str,
 }
 
-pub const LABS: [Lab; 6] = [
+pub const LABS: [Lab; 10] = [
     Lab {
         id: "primer",
         package: "primer-exercise",
@@ -83,6 +83,32 @@ pub const LABS: [Lab; 6] = [
         tests: &[],
         page: "src/performance/lab-1-2-5-profiling.md",
     },
+    // One short exercise per topic page, on each chapter's optional practice page.
+    Lab { id: "arrays", package: "arrays-exercise", solution_crate: "arrays", modules: &["practice"], tests: &[], page: "src/arrays/practice.md" },
+    Lab {
+        id: "dataframes",
+        package: "dataframes-exercise",
+        solution_crate: "dataframes",
+        modules: &["practice"],
+        tests: &[],
+        page: "src/dataframes/practice.md",
+    },
+    Lab {
+        id: "visualization",
+        package: "visualization-exercise",
+        solution_crate: "visualization",
+        modules: &["practice"],
+        tests: &[],
+        page: "src/visualization/practice.md",
+    },
+    Lab {
+        id: "performance",
+        package: "performance-exercise",
+        solution_crate: "performance",
+        modules: &["practice"],
+        tests: &[],
+        page: "src/performance/practice.md",
+    },
 ];
 
 impl Lab {
@@ -96,9 +122,13 @@ impl Lab {
     fn is_lab(&self) -> bool {
         self.id.starts_with(|c: char| c.is_ascii_digit())
     }
-    /// "Lab 1.2.1", or "The primer".
+    /// "Lab 1.2.1", "The primer", or "The arrays chapter" (its topic pages' practice).
     pub fn title(&self) -> String {
-        if self.is_lab() { format!("Lab {}", self.id) } else { format!("The {}", self.id) }
+        match self.id {
+            _ if self.is_lab() => format!("Lab {}", self.id),
+            "primer" => "The primer".to_owned(),
+            chapter => format!("The {chapter} chapter"),
+        }
     }
 }
 

@@ -14,6 +14,7 @@ mod budget;
 mod copying;
 mod exercises;
 mod machine;
+mod quizzes;
 mod rebuilds;
 mod runner;
 mod serve;
@@ -56,13 +57,15 @@ fn main() -> ExitCode {
         Some("copy-check") => copy_check(&root).and_then(|_| copy_build(&root)),
         Some("copy-build") => copy_build(&root),
         Some("runner-bench") => runner_bench(&root),
+        Some("machine") => machine_command(&root),
         Some("figures") => figures(&root),
         Some("budget") if args.get(1).map(String::as_str) == Some("--sections") => budget_sections(&root),
         Some("budget") => budget_command(&root),
+        Some("quizzes") => quizzes_command(&root),
         Some("python-vs-rust") => python_vs_rust(&root, args.get(1).map(String::as_str)),
         Some("tools") => tools(&root).map(|_| ()),
         Some("exercises") => exercises_command(&root, args.get(1).map(String::as_str), args.get(2).map(String::as_str)),
-        _ => Err("usage: cargo xtask <serve [PORT] | test | book | snippets | figures | budget | python-vs-rust [LAB] | exercises [reset LAB] | tools>".into()),
+        _ => Err("usage: cargo xtask <serve [PORT] | test | book | snippets | figures | budget | quizzes | python-vs-rust [LAB] | exercises [reset LAB] | tools>".into()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -330,6 +333,7 @@ fn test(root: &Path) -> Result {
         cargo(root, &["test", "--workspace", "--doc", "--locked"])
     })?;
     timed("snippet coverage", &mut || snippet_check(root))?;
+    timed("quizzes", &mut || quizzes_check(root))?;
     timed("time budget", &mut || budget_check(root))?;
     timed("copy check", &mut || copy_check(root))?;
     timed("copied listings", &mut || copy_build(root))?;
@@ -577,7 +581,7 @@ fn figures(root: &Path) -> Result {
     crates.sort();
     let bin = release_build(root)?;
     let mut skipped = Vec::new();
-    let steps = crates.len() + 6;
+    let steps = crates.len() + 7;
     let mut n = 0;
     let mut progress = |what: &str| {
         n += 1;
@@ -612,6 +616,8 @@ fn figures(root: &Path) -> Result {
     } else {
         skipped.push("figures/python-vs-rust/ (no python3 on PATH)");
     }
+    progress("the local runner: from Run to output, for a few listings (figures/study/runner.md)");
+    runner_bench(root)?;
     progress("the README's lab and exercise commands after one workspace build: what they compile again");
     let rebuilds = rebuilds::table(root, cargo_command)?;
     course_file(&out.join("study/rebuilds.md"), &rebuilds)?;
@@ -629,6 +635,15 @@ fn figures(root: &Path) -> Result {
     }
     println!("
 all figures regenerated in {:.0} s; wrote figures/{}", start.elapsed().as_secs_f64(), machine::NOTE);
+    Ok(())
+}
+
+/// `cargo xtask machine`: figures/machine.md from the stamps of the tables, after one generator was run again
+/// alone (`cargo xtask figures` writes it at its end). Fails if the tables come from more than one machine.
+fn machine_command(root: &Path) -> Result {
+    let out = root.join("figures");
+    course_file(&out.join(machine::NOTE), &machine::note(&out)?)?;
+    println!("wrote figures/{}", machine::NOTE);
     Ok(())
 }
 
@@ -746,6 +761,28 @@ fn budget_check(root: &Path) -> Result {
         budget::total(&pages, budget::Track::Core),
         budget::total(&pages, budget::Track::Primer)
     );
+    Ok(())
+}
+
+/// `cargo xtask quizzes`: renders every quiz (code/*/quizzes/*.toml) into figures/quiz/, then checks them.
+fn quizzes_command(root: &Path) -> Result {
+    for file in quizzes::write_all(root, &|path, text| course_file(path, text))? {
+        println!("wrote {file}");
+    }
+    quizzes_check(root)
+}
+
+/// Every quiz follows the rules, its HTML is current, every topic page and the primer show theirs, and a
+/// test computes every answer that is a number or a printed value.
+fn quizzes_check(root: &Path) -> Result {
+    step("quizzes: valid, rendered, on their pages, computed answers tested");
+    let problems = quizzes::problems(root)?;
+    if !problems.is_empty() {
+        return Err(format!("quizzes:\n{}", problems.join("\n")));
+    }
+    let found = quizzes::find(root)?;
+    let questions: usize = found.iter().map(|q| q.quiz.questions.len()).sum();
+    println!("quizzes: {} quizzes, {questions} questions, all valid and current", found.len());
     Ok(())
 }
 
