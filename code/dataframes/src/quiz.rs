@@ -59,7 +59,7 @@ fn indicator_sees_original() -> Result<(), Box<dyn std::error::Error>> {
             col("mass").is_null().alias("missing"),
         ])
         .collect()?;
-    let missing: Vec<bool> = out.column("missing")?.bool()?.into_no_null_iter().collect();
+    let missing: Vec<bool> = out.column("missing")?.bool()?.iter().flatten().collect();
     println!("{missing:?}");
     // ANCHOR_END: indicator_sees_original
     assert_eq!(out.column("mass")?.null_count(), 0, "the fill ran");
@@ -97,7 +97,7 @@ fn cut_on_a_break() -> Result<(), Box<dyn std::error::Error>> {
             .cast(DataType::String)
             .alias("class")])
         .collect()?;
-    let classes: Vec<&str> = binned.column("class")?.str()?.into_no_null_iter().collect();
+    let classes: Vec<&str> = binned.column("class")?.str()?.iter().flatten().collect();
     println!("{classes:?}");
     // ANCHOR_END: cut_on_a_break
     assert_eq!(binned.column("class")?.null_count(), 0, "every mass has a class");
