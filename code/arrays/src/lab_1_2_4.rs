@@ -215,6 +215,9 @@ pub fn attention_report(shape: AttentionShape, mask: Mask, runs: usize, with_ref
         .add("einsum, all scores at once", move |(q, k, v): &Qkv| attention::attention_einsum(q.view(), k.view(), v.view(), mask))
         .add("`dot` per head", move |(q, k, v): &Qkv| attention::attention_per_head(q.view(), k.view(), v.view(), mask))
         .add("fused, rayon over heads", move |(q, k, v): &Qkv| attention::attention_fused(q.view(), k.view(), v.view(), mask))
+        .add("fused, `gemm` kernels, rayon over heads", move |(q, k, v): &Qkv| {
+            attention::attention_fused_gemm(q.view(), k.view(), v.view(), mask)
+        })
         .add(format!("streaming, blocks of {BLOCK}, rayon"), move |(q, k, v): &Qkv| {
             attention::attention_streaming(q.view(), k.view(), v.view(), mask, BLOCK)
         });
@@ -486,7 +489,7 @@ mod tests {
     fn the_attention_report_checks_every_version_against_the_reference() {
         let small = AttentionShape { batch: 1, heads: 2, seq: 9, dim: 4 };
         let report = attention_report(small, Mask::Causal, 1, true, false).unwrap();
-        assert_eq!(report.timings().len(), 5);
+        assert_eq!(report.timings().len(), 6);
         assert_eq!(report.timings()[0].name, "f64 loops (the reference)");
     }
 
@@ -530,7 +533,7 @@ mod tests {
     #[test]
     fn committed_tables_and_chart_have_their_format() {
         use course_utils::table::{check_timing_table, read_committed};
-        for (name, rows) in [(ATTENTION_TABLE, 5), (CAUSAL_TABLE, 4)] {
+        for (name, rows) in [(ATTENTION_TABLE, 6), (CAUSAL_TABLE, 5)] {
             let text = read_committed(name).unwrap();
             check_timing_table(&text).unwrap_or_else(|e| panic!("figures/{name}: {e}"));
             let body = text.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| implementation")).count();

@@ -29,6 +29,7 @@ pub fn rust_samples(shape: (usize, usize, usize, usize), runs: usize, emit: &mut
     time(w, "einsum, all scores at once", runs / 3, || attention::attention_einsum(q, k, v, Mask::None), head, emit);
     time(w, "`dot` per head", runs, || attention::attention_per_head(q, k, v, Mask::None), head, emit);
     time(w, "fused, rayon over heads", runs, || attention::attention_fused(q, k, v, Mask::None), head, emit);
+    time(w, "fused, `gemm` kernels, rayon over heads", runs, || attention::attention_fused_gemm(q, k, v, Mask::None), head, emit);
     let streaming = format!("streaming, blocks of {BLOCK}, rayon");
     time(w, &streaming, runs, || attention::attention_streaming(q, k, v, Mask::None, BLOCK), head, emit);
 }
