@@ -6,7 +6,7 @@
 //! [`BatchShapeError`], never a panic deep inside ndarray.
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array3, ArrayView3, Axis, Zip};
+use ndarray::{Array3, ArrayView2, ArrayView3, ArrayViewMut2, Axis, Zip};
 
 /// Why two batches of matrices cannot be multiplied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -120,20 +120,26 @@ pub fn gemm_crate_into(a: ArrayView3<'_, f32>, b: ArrayView3<'_, f32>, out: &mut
     if out.dim() != shape {
         *out = Array3::zeros(shape);
     }
-    let (m, n, k) = (shape.1, shape.2, a.dim().2);
-    Zip::from(out.outer_iter_mut()).and(a.outer_iter()).and(b.outer_iter()).par_for_each(|mut o, a, b| {
-        let (os, as_, bs) = (o.strides().to_vec(), a.strides().to_vec(), b.strides().to_vec());
-        // SAFETY: each pointer is the first element of a live view, with that view's strides (in elements,
-        // as gemm takes them); the shapes were checked: o is m x n, a is m x k, b is k x n. With alpha = 0
-        // (the "read dst" flag off) `o` is only written.
-        unsafe {
-            gemm::gemm(
-                m, n, k, o.as_mut_ptr(), os[1], os[0], false, a.as_ptr(), as_[1], as_[0], b.as_ptr(), bs[1], bs[0],
-                0.0, 1.0, false, false, false, gemm::Parallelism::None,
-            );
-        }
-    });
+    Zip::from(out.outer_iter_mut()).and(a.outer_iter()).and(b.outer_iter()).par_for_each(|o, a, b| gemm_view(1.0, a, b, o));
     Ok(())
+}
+
+/// `out = scale * a.dot(&b)` by the `gemm` crate, on one core, for views of any strides (a transpose too).
+/// The one wrapper of its raw-pointer interface. Panics if the shapes do not chain, as `general_mat_mul` does:
+/// callers check them first and return their own typed errors.
+pub fn gemm_view(scale: f32, a: ArrayView2<'_, f32>, b: ArrayView2<'_, f32>, mut out: ArrayViewMut2<'_, f32>) {
+    let ((m, k), (k2, n)) = (a.dim(), b.dim());
+    assert!(k == k2 && out.dim() == (m, n), "gemm_view: ({m}, {k}) x ({k2}, {n}) into {:?}", out.dim());
+    let (os, as_, bs) = (out.strides().to_vec(), a.strides().to_vec(), b.strides().to_vec());
+    // SAFETY: each pointer is the first element of a live view, with that view's strides (in elements, as
+    // gemm takes them), and the shapes were checked above: out is m x n, a is m x k, b is k x n. With the
+    // "read dst" flag off, `out` is only written; `out` is a mutable view, so it aliases neither input.
+    unsafe {
+        gemm::gemm(
+            m, n, k, out.as_mut_ptr(), os[1], os[0], false, a.as_ptr(), as_[1], as_[0], b.as_ptr(), bs[1], bs[0],
+            0.0, scale, false, false, false, gemm::Parallelism::None,
+        );
+    }
 }
 
 /// `gemm_crate_into` a new output. Most of its time on a 4 MiB output can be the first write to each fresh

@@ -5,6 +5,7 @@
 //! Shapes: Q is (B, H, S, D), K is (B, H, T, D), V is (B, H, T, Dv); the output is (B, H, S, Dv).
 //! Every version is checked against [`reference_f64`] in the tests, on random and on adversarial inputs.
 
+use arrays::batch_matmul::gemm_view;
 use arrays::einsum::{EinsumError, einsum};
 use ndarray::linalg::general_mat_mul;
 use ndarray::parallel::prelude::*;
@@ -207,6 +208,16 @@ fn fused_head(q: ArrayView2<f32>, k: ArrayView2<f32>, v: ArrayView2<f32>, mask: 
 /// thread's S x T buffer, normalises them in place (SIMD softmax) and multiplies by V straight into the output.
 /// No temporaries per operation, one scores buffer per thread.
 pub fn attention_fused(q: ArrayView4<f32>, k: ArrayView4<f32>, v: ArrayView4<f32>, mask: Mask) -> Result<Array4<f32>, AttentionError> {
+    fused_with(fused_head, q, k, v, mask)
+}
+// ANCHOR_END: fused
+
+/// One head of the fused version: (q, k, v, mask, the thread's scores buffer, the head's output).
+type Head = fn(ArrayView2<f32>, ArrayView2<f32>, ArrayView2<f32>, Mask, &mut Array2<f32>, ArrayViewMut2<f32>);
+
+// ANCHOR: fused_with
+/// The fused versions' frame: rayon over the heads, one scores buffer per worker thread.
+fn fused_with(head: Head, q: ArrayView4<f32>, k: ArrayView4<f32>, v: ArrayView4<f32>, mask: Mask) -> Result<Array4<f32>, AttentionError> {
     let (b, h, s, t, _, dv) = check_shapes(&q, &k, &v, mask)?;
     let mut out = Array4::zeros((b, h, s, dv));
     let (q, k, v) = (q.as_standard_layout(), k.as_standard_layout(), v.as_standard_layout());
@@ -217,10 +228,35 @@ pub fn attention_fused(q: ArrayView4<f32>, k: ArrayView4<f32>, v: ArrayView4<f32
         .outer_iter_mut()
         .into_par_iter()
         .zip(q.outer_iter().into_par_iter().zip(k.outer_iter().into_par_iter().zip(v.outer_iter().into_par_iter())))
-        .for_each_init(|| Array2::zeros((s, t)), |scratch, (out, (q, (k, v)))| fused_head(q, k, v, mask, scratch, out));
+        .for_each_init(|| Array2::zeros((s, t)), |scratch, (out, (q, (k, v)))| head(q, k, v, mask, scratch, out));
     Ok(out)
 }
-// ANCHOR_END: fused
+// ANCHOR_END: fused_with
+
+// ANCHOR: fused_gemm
+/// The fused version with the `gemm` crate's kernels for its two products: AVX-512 where the CPU has it,
+/// where `general_mat_mul` (`matrixmultiply`) stops at AVX2 and FMA. On such a CPU NumPy's OpenBLAS uses
+/// AVX-512 too, so this is the like-for-like version there.
+pub fn attention_fused_gemm(q: ArrayView4<f32>, k: ArrayView4<f32>, v: ArrayView4<f32>, mask: Mask) -> Result<Array4<f32>, AttentionError> {
+    fused_with(fused_head_gemm, q, k, v, mask)
+}
+
+fn fused_head_gemm(q: ArrayView2<f32>, k: ArrayView2<f32>, v: ArrayView2<f32>, mask: Mask, scratch: &mut Array2<f32>, mut out: ArrayViewMut2<f32>) {
+    gemm_view(1.0 / (q.ncols() as f32).sqrt(), q, k.t(), scratch.view_mut());
+    if mask == Mask::Causal {
+        mask_future(scratch.view_mut(), 0);
+    }
+    let sums: Vec<f32> = scratch.rows_mut().into_iter().map(|mut r| exp_shifted_sum_of(r.as_slice_mut().expect("contiguous rows"))).collect();
+    gemm_view(1.0, scratch.view(), v, out.view_mut());
+    Zip::from(out.rows_mut()).and(&ndarray::aview1(&sums)).for_each(|mut row, &sum| row /= sum); // divide after V, as fused_head does
+}
+
+/// `exp(x - max)` in place over a row, returning the row's sum.
+fn exp_shifted_sum_of(row: &mut [f32]) -> f32 {
+    let max = row_max(row);
+    exp_shifted_sum(row, max)
+}
+// ANCHOR_END: fused_gemm
 
 // ANCHOR: streaming
 /// Streaming ("flash") attention: walks the keys in blocks and keeps, per query row, the running maximum m,
@@ -386,6 +422,7 @@ mod tests {
         einsum_version: "einsum", attention_einsum;
         per_head_version: "per head", attention_per_head;
         fused_head: "fused", attention_fused;
+        fused_gemm_version: "fused, gemm kernels", attention_fused_gemm;
         streaming_head_block_3: "streaming, block 3", streaming_3;
         streaming_head_block_64: "streaming, block 64", streaming_64;
     }
