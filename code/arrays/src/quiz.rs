@@ -9,7 +9,8 @@ use ndarray::{Array2, Array3, Order, ShapeBuilder, array, s};
 #[test]
 fn negative_step() -> Result<(), Box<dyn std::error::Error>> {
     // ANCHOR: negative_step
-    let x = Array2::from_shape_fn((4, 5), |(i, j)| (10 * i + j) as i32); // x[i, j] = 10 i + j
+    // x[i, j] = 10 i + j
+    let x = Array2::from_shape_fn((4, 5), |(i, j)| (10 * i + j) as i32);
     let picked = x.slice(s![2, 1..4;-1]);
     println!("{picked}");
     // ANCHOR_END: negative_step

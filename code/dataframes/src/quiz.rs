@@ -9,7 +9,12 @@ use polars::prelude::*;
 fn group_by_or_over() -> Result<(), Box<dyn std::error::Error>> {
     // ANCHOR: group_by_or_over
     let df = df!("species" => ["Adelie", "Adelie", "Gentoo"], "mass" => [3.0, 4.0, 5.0])?;
-    let grouped = df.clone().lazy().group_by([col("species")]).agg([col("mass").mean()]).collect()?;
+    let grouped = df
+        .clone()
+        .lazy()
+        .group_by([col("species")])
+        .agg([col("mass").mean()])
+        .collect()?;
     let species_mean = col("mass").mean().over([col("species")])?.alias("species_mean");
     let windowed = df.lazy().with_columns([species_mean]).collect()?;
     println!("{} {}", grouped.height(), windowed.height());
