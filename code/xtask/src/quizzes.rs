@@ -23,6 +23,13 @@ pub struct Found {
 }
 
 impl Found {
+    /// Reads and checks `<crate_dir>/quizzes/<stem>.toml`, with the crate's `src/quiz.rs` for its code.
+    fn read(crate_dir: &Path, stem: &str) -> Result<Found, String> {
+        let quiz = course_quiz::load(&crate_dir.join("quizzes").join(format!("{stem}.toml"))).map_err(|e| e.to_string())?;
+        let chapter = crate_dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let code_source = fs::read_to_string(crate_dir.join("src/quiz.rs")).unwrap_or_default();
+        Ok(Found { chapter, stem: stem.to_owned(), quiz, code_source })
+    }
     /// `arrays/creation`
     pub fn name(&self) -> String {
         format!("{}/{}", self.chapter, self.stem)
@@ -63,12 +70,8 @@ pub fn find(root: &Path) -> Result<Vec<Found>, String> {
     files
         .into_iter()
         .map(|toml| {
-            let quiz = course_quiz::load(&toml).map_err(|e| e.to_string())?;
             let crate_dir = toml.parent().and_then(Path::parent).ok_or("a quiz outside a crate")?;
-            let chapter = crate_dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
-            let stem = toml.file_stem().unwrap_or_default().to_string_lossy().into_owned();
-            let code_source = fs::read_to_string(crate_dir.join("src/quiz.rs")).unwrap_or_default();
-            Ok(Found { chapter, stem, quiz, code_source })
+            Found::read(crate_dir, &toml.file_stem().unwrap_or_default().to_string_lossy())
         })
         .collect()
 }
@@ -83,14 +86,10 @@ pub fn plain_for_include(file: &Path) -> Option<Result<String, String>> {
         return None;
     }
     let root = chapter_dir.parent()?.parent()?.parent()?; // figures/quiz/<chapter>/ -> the repository
-    let toml = root.join("code").join(chapter).join("quizzes").join(format!("{stem}.toml"));
-    Some((|| {
-        let quiz = course_quiz::load(&toml).map_err(|e| e.to_string())?;
-        let code_source = fs::read_to_string(root.join("code").join(chapter).join("src/quiz.rs")).unwrap_or_default();
-        let found = Found { chapter: chapter.to_owned(), stem: stem.to_owned(), quiz, code_source };
+    Some(Found::read(&root.join("code").join(chapter), stem).map(|found| {
         let markers: String = found.quiz.questions.iter().map(|_| format!("{}\n", budget::QUESTION_MARKER)).collect();
-        Ok(markers + &found.plain())
-    })())
+        markers + &found.plain()
+    }))
 }
 
 /// The pages that must end with a quiz: every topic page (the Topics part's pages other than a chapter's
