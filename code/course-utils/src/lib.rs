@@ -2,6 +2,7 @@
 //!
 //! - [`compare`]: the Rust counterpart of the module's `compare_implementations(functions, names, args, n_runs)`:
 //!   check that implementations agree, then time them side by side.
+//! - [`gnu_time`]: a program's peak memory (max RSS) and wall time, from GNU time.
 //! - [`machine`]: the stamp (CPU, cores, rustc, date) that every measured table carries.
 //! - [`memory`]: peak heap of a piece of code, with a counting global allocator.
 //! - [`table`]: plain-text and markdown tables, and the header of generated files.
@@ -9,6 +10,7 @@
 
 pub mod agree;
 pub mod compare;
+pub mod gnu_time;
 pub mod machine;
 pub mod memory;
 pub mod pages;

@@ -5,6 +5,7 @@
 //! - `book`: build the book (HTML and link check) and check its output for leftovers and external resources.
 //! - `snippets`: the snippet-coverage check alone.
 //! - `figures`: regenerate everything in `figures/` (release mode).
+//! - `out-of-core`: the out-of-core page's measurements alone (10 to 100 million rows; data under `target/`).
 //! - `python-vs-rust`: run the labs' Python and Rust versions alternately and write the cross-language tables.
 //! - `exercises [reset LAB | check]`: write the lab exercise crates under `exercises/` from the solutions; reset
 //!   one to its starter code; or check them as the test command does.
@@ -58,6 +59,7 @@ fn main() -> ExitCode {
         Some("copy-build") => copy_build(&root),
         Some("runner-bench") => runner_bench(&root),
         Some("machine") => machine_command(&root),
+        Some("out-of-core") => out_of_core(&root),
         Some("figures") => figures(&root),
         Some("budget") if args.get(1).map(String::as_str) == Some("--sections") => budget_sections(&root),
         Some("budget") => budget_command(&root),
@@ -65,7 +67,7 @@ fn main() -> ExitCode {
         Some("python-vs-rust") => python_vs_rust(&root, args.get(1).map(String::as_str)),
         Some("tools") => tools(&root).map(|_| ()),
         Some("exercises") => exercises_command(&root, args.get(1).map(String::as_str), args.get(2).map(String::as_str)),
-        _ => Err("usage: cargo xtask <serve [PORT] | test | book | snippets | figures | budget | quizzes | python-vs-rust [LAB] | exercises [reset LAB] | tools>".into()),
+        _ => Err("usage: cargo xtask <serve [PORT] | test | book | snippets | figures | out-of-core | budget | quizzes | python-vs-rust [LAB] | exercises [reset LAB] | tools>".into()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -581,7 +583,7 @@ fn figures(root: &Path) -> Result {
     crates.sort();
     let bin = release_build(root)?;
     let mut skipped = Vec::new();
-    let steps = crates.len() + 7;
+    let steps = crates.len() + 8;
     let mut n = 0;
     let mut progress = |what: &str| {
         n += 1;
@@ -616,6 +618,12 @@ fn figures(root: &Path) -> Result {
     } else {
         skipped.push("figures/python-vs-rust/ (no python3 on PATH)");
     }
+    progress("out of core: the Preprocessor on 10, 30 and 100 million rows, peak memory (figures/dataframes/out-of-core.md)");
+    if Path::new("/usr/bin/time").is_file() {
+        out_of_core_measure(root, &bin)?;
+    } else {
+        skipped.push("figures/dataframes/out-of-core.md, partitions.md, out-of-core.svg (GNU time is not installed: apt-get install time)");
+    }
     progress("the local runner: from Run to output, for a few listings (figures/study/runner.md)");
     runner_bench(root)?;
     progress("the README's lab and exercise commands after one workspace build: what they compile again");
@@ -636,6 +644,18 @@ fn figures(root: &Path) -> Result {
     println!("
 all figures regenerated in {:.0} s; wrote figures/{}", start.elapsed().as_secs_f64(), machine::NOTE);
     Ok(())
+}
+
+/// `cargo xtask out-of-core`: the out-of-core page's tables and figure alone, then figures/machine.md. The
+/// data sets (several GB, under `target/out-of-core/`) are generated on the first run and kept.
+fn out_of_core(root: &Path) -> Result {
+    let bin = release_build(root)?;
+    out_of_core_measure(root, &bin)?;
+    machine_command(root)
+}
+
+fn out_of_core_measure(root: &Path, bin: &Path) -> Result {
+    run(generator(bin.join("examples/out-of-core")).current_dir(root).arg("measure").arg(root.join("figures")))
 }
 
 /// `cargo xtask machine`: figures/machine.md from the stamps of the tables, after one generator was run again
