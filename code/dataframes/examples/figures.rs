@@ -1,7 +1,7 @@
 //! Regenerates the chapter's tables into `figures/dataframes/`.
 //! Run through `cargo xtask figures` (release mode), or: `cargo run --release -p dataframes --example dataframes-figures -- figures [lab|io]`
 //! (one part only: `lab` for Lab 1.2.2's table, `bad-input` for its table of hostile inputs, `io` for the
-//! file-format table).
+//! file-format table, `plans` for the out-of-core page's table of what streams).
 use course_utils::memory::{INSTRUMENTED_SYSTEM, PeakMemAlloc};
 use std::alloc::System;
 use std::path::PathBuf;
@@ -23,6 +23,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if part.as_deref().is_none_or(|p| p == "io") {
         dataframes::io::run(Some(&out))?;
+    }
+    if part.as_deref().is_none_or(|p| p == "plans") {
+        let name = dataframes::out_of_core::PLANS;
+        let header = course_utils::table::generated_header("code/dataframes/src/out_of_core.rs");
+        course_utils::table::write_generated(&out.join(name), &format!("{header}{}", dataframes::out_of_core::plans_table()?))?;
+        println!("  wrote figures/{name}");
     }
     Ok(())
 }

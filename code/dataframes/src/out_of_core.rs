@@ -363,6 +363,96 @@ fn order_statistic_within(kept: &LazyFrame, range: &Range, k: u64, collect_at_mo
 }
 // ANCHOR_END: order_statistic
 
+/// How polars' streaming engine runs a node of a query's physical plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runs {
+    /// Morsel by morsel: memory does not grow with the input.
+    Streaming,
+    /// Streaming, but holding state that can grow: a group_by's groups, a sort's rows, a join's table.
+    MemoryIntensive,
+    /// Not supported by the streaming engine: its whole input is collected and handed to the in-memory engine.
+    InMemory,
+}
+
+// ANCHOR: plan
+/// The nodes of `lf`'s streaming physical plan, from the source up, with how each runs: what polars' own
+/// `to_dot_streaming_phys` draws (Python: `lf.show_graph(engine="streaming", plan_stage="physical")`).
+pub fn streaming_plan(lf: &LazyFrame) -> Result<Vec<(String, Runs)>> {
+    let dot = lf.to_dot_streaming_phys(true)?;
+    let mut nodes = Vec::new();
+    for line in dot.lines().filter(|l| l.contains(" [label=\"")) {
+        let label = &line[line.find("[label=\"").expect("filtered") + 8..];
+        // the node's kind is the label's first line (its end: a `\n` escape, or the label's closing quote)
+        let name = label.split("\\n").next().unwrap_or(label);
+        let name = name.split("\",").next().unwrap_or(name).trim_end_matches("\"]").replace("\\\"", "\"");
+        // the colours of the graph's legend: yellow for memory-intensive, red for the in-memory fallback
+        let runs = if line.contains("fillcolor=\"0.0 0.3 1.0\"") {
+            Runs::InMemory
+        } else if line.contains("fillcolor=") {
+            Runs::MemoryIntensive
+        } else {
+            Runs::Streaming
+        };
+        nodes.push((name.to_string(), runs));
+    }
+    nodes.reverse(); // the graph lists the top node first
+    Ok(nodes)
+}
+// ANCHOR_END: plan
+
+/// The queries of the page's table: what each does, its polars expression as the page shows it, and the query.
+pub fn plan_queries(scan: &LazyFrame) -> Vec<(&'static str, &'static str, LazyFrame)> {
+    let x = || col("body_mass_g");
+    vec![
+        ("filter and select columns", "filter(col(\"year\").eq(lit(2008))).select([..])", scan.clone().filter(col("year").eq(lit(2008i64))).select([col("species"), x()])),
+        ("new columns", "with_columns([(x - lit(m)) / lit(s)])", scan.clone().with_columns([((x() - lit(4200.0)) / lit(800.0)).alias("z")])),
+        ("count, sum, mean, min, max", "select([x.mean(), x.min(), ..])", scan.clone().select([x().count().alias("n"), x().sum().alias("sum"), x().mean().alias("mean"), x().min().alias("min"), x().max().alias("max")])),
+        ("variance", "select([x.var(0)])", scan.clone().select([x().var(0)])),
+        ("group_by and aggregate", "group_by([col(\"species\")]).agg([len()])", scan.clone().group_by([col("species")]).agg([len()])),
+        ("median", "select([x.median()])", scan.clone().select([x().median()])),
+        ("quantile", "select([x.quantile(lit(0.25), ..)])", scan.clone().select([x().quantile(lit(0.25), QuantileMethod::Linear)])),
+        ("sort", "sort([\"body_mass_g\"], ..)", scan.clone().sort(["body_mass_g"], Default::default())),
+        ("distinct values", "select([col(\"island\").unique()])", scan.clone().select([col("island").unique()])),
+        ("join", "join(other, [col(\"species\")], ..)", scan.clone().join(scan.clone().group_by([col("species")]).agg([x().mean().alias("m")]), [col("species")], [col("species")], JoinArgs::new(JoinType::Inner))),
+    ]
+}
+
+/// The generated table of what streams.
+pub const PLANS: &str = "dataframes/streaming-plans.md";
+
+/// The page's table of what streams: each query's plan over a Parquet scan, node by node.
+pub fn plans_table() -> Result<String> {
+    let dir = tempfile::tempdir().map_err(|e| PolarsError::IO { error: e.into(), msg: None })?;
+    let path = dir.path().join("penguins.parquet");
+    let mut df = df!("species" => ["Adelie"], "island" => ["Biscoe"], "body_mass_g" => [3750.0], "year" => [2008i64])?;
+    ParquetWriter::new(std::fs::File::create(&path).map_err(PolarsError::from)?).finish(&mut df)?;
+    let scan = LazyFrame::scan_parquet(path.to_string_lossy().as_ref().into(), ScanArgsParquet::default())?;
+    let mut t = course_utils::table::Table::new(["query", "polars", "nodes that hold state", "nodes that leave the streaming engine", "streams?"]);
+    for a in 0..4 {
+        t.align(a, course_utils::table::Align::Left);
+    }
+    for (what, code, query) in plan_queries(&scan) {
+        let plan = streaming_plan(&query)?;
+        // the scan and a constant are where rows come from, not state that grows with them
+        let source = |name: &str| name.contains("scan") || name.contains("source") || name.starts_with("input-independent");
+        let names = |runs: Runs| {
+            let mut found: Vec<&str> = plan.iter().filter(|(n, r)| *r == runs && !source(n)).map(|(n, _)| n.as_str()).collect();
+            found.dedup();
+            if found.is_empty() { "none".to_string() } else { found.join(", ") }
+        };
+        let (state, fallback) = (names(Runs::MemoryIntensive), names(Runs::InMemory));
+        let verdict = if fallback != "none" {
+            "no: its input is collected whole"
+        } else if state != "none" {
+            "yes, holding state"
+        } else {
+            "yes"
+        };
+        t.push([what.to_string(), format!("`{code}`"), state, fallback, verdict.to_string()]);
+    }
+    Ok(t.to_markdown())
+}
+
 /// What [`transform_parquet`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Written {
@@ -563,6 +653,19 @@ mod tests {
         // roles inferred from the file's schema
         let pre = Preprocessor::new();
         assert_same_state(&pre.fit_lazy(scan(&path).unwrap()).unwrap(), &pre.fit(&df).unwrap(), 7000.0);
+    }
+
+    #[test]
+    fn the_table_of_streaming_plans_is_current() {
+        let table = plans_table().unwrap();
+        eprintln!("{table}");
+        // what the page says of it: a median or a quantile leaves the streaming engine, a mean does not
+        let row = |what: &str| table.lines().find(|l| l.starts_with(&format!("| {what} |"))).unwrap_or_else(|| panic!("no row {what}")).to_string();
+        assert!(row("median").contains("(in memory)"), "{}", row("median"));
+        assert!(row("quantile").contains("(in memory)"), "{}", row("quantile"));
+        assert!(!row("count, sum, mean, min, max").contains("(in memory)"));
+        assert!(!row("group_by and aggregate").contains("(in memory)"));
+        course_utils::table::check_committed(PLANS, &format!("{}{table}", course_utils::table::generated_header("code/dataframes/src/out_of_core.rs"))).unwrap();
     }
 
     #[test]
