@@ -73,11 +73,15 @@ fn as_f64(name: &str) -> Expr {
 impl Preprocessor {
     // ANCHOR: fit_lazy
     /// Learns the same state as [`fit`](Preprocessor::fit) from a lazy frame (a scan), without collecting it:
-    /// every statistic is a streaming aggregation. Order statistics (median, quantiles) and category counts are
-    /// exactly those of `fit`; means and standard deviations agree to rounding (their sums are added in
-    /// another order), within 1e-9 of the column's largest magnitude (tested).
+    /// every statistic is a streaming aggregation. Order statistics (median, quantiles), minima, maxima and
+    /// categories are exactly those of `fit`; means and standard deviations agree to rounding (their sums are
+    /// added in another order), within 1e-9 of the column's largest magnitude (tested).
     pub fn fit_lazy(&self, mut lf: LazyFrame) -> Result<FittedPreprocessor> {
         let schema = lf.collect_schema()?;
+        // the checks in `fit`'s order; a count of rows alone is read from the Parquet footer
+        if count(&stream(lf.clone().select([len().alias("rows")]))?, "rows")? == 0 {
+            return Err(PreprocessError::EmptyFrame);
+        }
         if self.max_categories == Some(0) {
             return Err(PreprocessError::ZeroMaxCategories);
         }
@@ -88,26 +92,50 @@ impl Preprocessor {
         for name in roles.iter().map(|(c, _)| c).chain(&self.passthrough) {
             dtype_of(name)?;
         }
-        if count(&stream(lf.clone().select([len().alias("rows")]))?, "rows")? == 0 {
-            return Err(PreprocessError::EmptyFrame);
-        }
         let numeric: Vec<&str> = roles.iter().filter(|(_, r)| *r == Role::Numeric).map(|(c, _)| c.as_str()).collect();
-        check_numbers(&lf, &numeric)?; // on every row, dropped or not, as `fit` does
+        // pass 1, over every row: text or NaN in a numeric column (as `fit` checks them)
+        check_numbers(&lf, &numeric)?;
         // rows with a null in a DropRows column take part in no statistic
         let dropping: Vec<&str> = roles.iter().filter(|(_, r)| self.drops(*r)).map(|(c, _)| c.as_str()).collect();
         let kept = match dropping.iter().map(|c| col(*c).is_not_null()).reduce(|a, b| a.and(b)) {
             Some(keep) => lf.clone().filter(keep),
             None => lf.clone(),
         };
-        let rows = count(&stream(kept.clone().select([len().alias("rows")]))?, "rows")?;
+        // pass 2, over the kept rows: their number, and each numeric column's count, sum, minimum and maximum
+        let mut first = vec![len().alias("rows")];
+        for (i, c) in numeric.iter().enumerate() {
+            let x = as_f64(c);
+            first.extend([x.clone().count().alias(format!("present{i}")), x.clone().sum().alias(format!("sum{i}")), x.clone().min().alias(format!("min{i}")), x.max().alias(format!("max{i}"))]);
+        }
+        let first = stream(kept.clone().select(first))?;
+        let rows = count(&first, "rows")?;
         if rows == 0 {
             return Err(PreprocessError::NoRowsLeft { columns: dropping.iter().map(|c| c.to_string()).collect() });
         }
+        // the fill values, medians and quantiles of each numeric column: a few passes each
+        let mut partial = Vec::new();
+        for (i, c) in numeric.iter().enumerate() {
+            partial.push(self.numeric_partial(&kept, c, &first, i, rows)?);
+        }
+        // pass 3, for standard scaling: every column's squared deviations from its mean at once
+        let means: Vec<(usize, f64)> = partial.iter().enumerate().filter_map(|(i, p)| p.mean.map(|m| (i, m))).collect();
+        let squares = if means.is_empty() {
+            None
+        } else {
+            let sums = means.iter().map(|&(i, m)| (as_f64(numeric[i]) - lit(m)).pow(2).sum().alias(format!("squares{i}")));
+            Some(stream(kept.clone().select(sums.collect::<Vec<_>>()))?)
+        };
         let mut fitted = Vec::with_capacity(roles.len());
+        let mut partial = partial.into_iter();
         for (name, role) in &roles {
             let dtype = dtype_of(name)?.to_string();
             fitted.push(match role {
-                Role::Numeric => self.fit_numeric_lazy(&kept, name, dtype, rows)?,
+                Role::Numeric => {
+                    let i = numeric.iter().position(|c| c == name).expect("a numeric column");
+                    let p = partial.next().expect("one per numeric column");
+                    let squares = squares.as_ref().map(|s| number(s, &format!("squares{i}"))).transpose()?.flatten();
+                    self.numeric_lazy(&kept, p, squares, dtype)?
+                }
                 Role::Categorical => {
                     let (counts, nulls) = category_counts_lazy(&kept, name)?;
                     self.fit_categorical(name.clone(), dtype, counts, nulls)?
@@ -120,23 +148,17 @@ impl Preprocessor {
     }
     // ANCHOR_END: fit_lazy
 
-    /// One numeric column's state from streaming aggregations over the `rows` kept rows.
-    fn fit_numeric_lazy(&self, kept: &LazyFrame, name: &str, dtype: String, rows: u64) -> Result<FittedColumn> {
-        let x = as_f64(name);
-        let stats = stream(kept.clone().select([
-            x.clone().count().alias("present"),
-            x.clone().sum().alias("sum"),
-            x.clone().min().alias("min"),
-            x.clone().max().alias("max"),
-        ]))?;
-        let present = count(&stats, "present")?;
+    /// A numeric column's fill value and, unless it needs the squared deviations, its centre and scale.
+    fn numeric_partial<'a>(&self, kept: &LazyFrame, name: &'a str, first: &DataFrame, i: usize, rows: u64) -> Result<Partial<'a>> {
+        let present = count(first, &format!("present{i}"))?;
         if present == 0 {
             return Err(PreprocessError::AllNull { column: name.into() });
         }
         let nulls = (rows - present) as usize;
-        let (lo, hi) = (number(&stats, "min")?.expect("a column with values has a minimum"), number(&stats, "max")?.expect("and a maximum"));
+        let lo = number(first, &format!("min{i}"))?.expect("a column with values has a minimum");
+        let hi = number(first, &format!("max{i}"))?.expect("and a maximum");
         let range = Range { column: name, present, lo, hi };
-        let sum = number(&stats, "sum")?.unwrap_or(0.0);
+        let sum = number(first, &format!("sum{i}"))?.unwrap_or(0.0);
         let fill = match &self.numeric_impute {
             NumericImpute::Mean => Some(mean_lazy(kept, &range, sum)?),
             NumericImpute::Median => Some(quantile_lazy(kept, &range, 0.5, 0.0, 0)?),
@@ -146,20 +168,48 @@ impl Preprocessor {
         // the statistics of the column after imputation, as `fit` computes them
         let imputed = if fill.is_some() { nulls } else { 0 };
         let f = fill.unwrap_or(0.0);
-        let (center, scale) = match self.scaling {
-            Scaling::None => (0.0, 1.0),
-            Scaling::Standard => mean_std_lazy(kept, &range, sum, imputed, f)?,
+        let (mut mean, mut center_scale) = (None, None);
+        match self.scaling {
+            Scaling::None => center_scale = Some((0.0, 1.0)),
+            Scaling::Standard => mean = Some((sum + imputed as f64 * f) / (present as usize + imputed) as f64),
             Scaling::MinMax => {
                 let (lo, hi) = if imputed > 0 { (lo.min(f), hi.max(f)) } else { (lo, hi) };
-                (lo, hi - lo)
+                center_scale = Some((lo, hi - lo));
             }
             Scaling::Robust => {
                 let median = quantile_lazy(kept, &range, 0.5, f, imputed)?;
-                (median, quantile_lazy(kept, &range, 0.75, f, imputed)? - quantile_lazy(kept, &range, 0.25, f, imputed)?)
+                center_scale = Some((median, quantile_lazy(kept, &range, 0.75, f, imputed)? - quantile_lazy(kept, &range, 0.25, f, imputed)?));
+            }
+        }
+        Ok(Partial { range, nulls, fill, mean, center_scale })
+    }
+
+    /// A numeric column's state, with standard scaling's deviation from the squared deviations (as `fit`).
+    fn numeric_lazy(&self, kept: &LazyFrame, p: Partial, squares: Option<f64>, dtype: String) -> Result<FittedColumn> {
+        let (center, scale) = match (p.center_scale, p.mean) {
+            (Some(cs), _) => cs,
+            (None, m) => {
+                let m = m.expect("standard scaling has a mean");
+                let imputed = if p.fill.is_some() { p.nulls } else { 0 };
+                let f = p.fill.unwrap_or(0.0);
+                let n = (p.range.present as usize + imputed) as f64;
+                let std = ((squares.unwrap_or(0.0) + imputed as f64 * (f - m) * (f - m)) / n).sqrt();
+                if m.is_finite() && std.is_finite() { (m, std) } else { rescaled_lazy(kept, &p.range, imputed, f)? }
             }
         };
-        self.numeric_state(name.into(), dtype, fill, center, scale, nulls)
+        self.numeric_state(p.range.column.into(), dtype, p.fill, center, scale, p.nulls)
     }
+}
+
+/// A numeric column's statistics before the pass of squared deviations.
+struct Partial<'a> {
+    range: Range<'a>,
+    nulls: usize,
+    fill: Option<f64>,
+    /// standard scaling: the mean after imputation, whose squared deviations pass 3 sums
+    mean: Option<f64>,
+    /// any other scaling: the centre and scale, already known
+    center_scale: Option<(f64, f64)>,
 }
 
 /// What a numeric column's first pass found: its number of present values and their least and greatest.
@@ -240,18 +290,7 @@ fn mean_lazy(kept: &LazyFrame, range: &Range, sum: f64) -> Result<f64> {
     if m.is_finite() { Ok(m) } else { Ok(rescaled_lazy(kept, range, 0, 0.0)?.0) }
 }
 
-/// Mean and population standard deviation of the present values plus `imputed` copies of `fill` (as `fit`): the
-/// sum from the first pass, then one more pass for the squared deviations from the mean.
-fn mean_std_lazy(kept: &LazyFrame, range: &Range, sum: f64, imputed: usize, fill: f64) -> Result<(f64, f64)> {
-    let n = (range.present as usize + imputed) as f64;
-    let m = (sum + imputed as f64 * fill) / n;
-    let squares = stream(kept.clone().select([(as_f64(range.column) - lit(m)).pow(2).sum().alias("squares")]))?;
-    let squares = number(&squares, "squares")?.unwrap_or(0.0) + imputed as f64 * (fill - m) * (fill - m);
-    let std = (squares / n).sqrt();
-    if m.is_finite() && std.is_finite() { Ok((m, std)) } else { rescaled_lazy(kept, range, imputed, fill) }
-}
-
-/// `mean_std_lazy` on the values divided by the largest magnitude, then multiplied back (`fit` does the same).
+/// The mean and standard deviation on the values divided by the largest magnitude, then multiplied back (`fit` does the same).
 fn rescaled_lazy(kept: &LazyFrame, range: &Range, imputed: usize, fill: f64) -> Result<(f64, f64)> {
     let largest = range.lo.abs().max(range.hi.abs()).max(if imputed > 0 { fill.abs() } else { 0.0 });
     let x = as_f64(range.column) / lit(largest);
@@ -296,8 +335,9 @@ const BUCKETS: f64 = 65536.0;
 
 // ANCHOR: order_statistic
 /// The `k`-th smallest (from 0) present value of a column, exactly, in bounded memory. Each pass is one
-/// streaming group_by: it splits the values between `lo` and `hi` into 65,536 buckets by value and counts
-/// each bucket with its least and greatest value; the bucket that holds the `k`-th becomes the new range.
+/// streaming group_by: it splits the values between `lo` and `hi` into 65,537 buckets by value (0 to
+/// 65,536) and counts each bucket with its least and greatest value; the bucket that holds the `k`-th becomes
+/// the new range.
 /// Once at most 2^20 values are left, they are collected and the `k`-th is selected in memory.
 fn order_statistic(kept: &LazyFrame, range: &Range, k: u64) -> Result<f64> {
     order_statistic_within(kept, range, k, COLLECT_AT_MOST)
@@ -326,8 +366,8 @@ fn order_statistic_within(kept: &LazyFrame, range: &Range, k: u64, collect_at_mo
         }
         // Bucket numbers only grow with the value, so each bucket holds a run of the sorted values; `lo` goes
         // to bucket 0 and `hi` to the last, so each pass leaves fewer values than the one before. polars
-        // divides by a constant as a product with its reciprocal, so the width must have one: a range wider
-        // than f64 holds is measured in halves, a range of tiny values (1e-300 and less) in units of 2^-600
+        // divides by a constant as a product with its reciprocal, so the width must have a finite one: a range
+        // wider than f64 holds is measured in halves, a range narrower than 1e-270 in units of 2^-600
         // (products with powers of two are exact).
         let s = match hi - lo {
             w if !w.is_finite() => 0.5,
@@ -368,7 +408,8 @@ fn order_statistic_within(kept: &LazyFrame, range: &Range, k: u64, collect_at_mo
 pub enum Runs {
     /// Morsel by morsel: memory does not grow with the input.
     Streaming,
-    /// Streaming, but holding state that can grow: a group_by's groups, a sort's rows, a join's table.
+    /// Streaming, but "potentially memory-intensive": holding state that can grow (a group_by's groups, a
+    /// sort's rows, a join's table).
     MemoryIntensive,
     /// Not supported by the streaming engine: its whole input is collected and handed to the in-memory engine.
     InMemory,
@@ -385,10 +426,11 @@ pub fn streaming_plan(lf: &LazyFrame) -> Result<Vec<(String, Runs)>> {
         // the node's kind is the label's first line (its end: a `\n` escape, or the label's closing quote)
         let name = label.split("\\n").next().unwrap_or(label);
         let name = name.split("\",").next().unwrap_or(name).trim_end_matches("\"]").replace("\\\"", "\"");
-        // the colours of the graph's legend: yellow for memory-intensive, red for the in-memory fallback
+        // the colours of the graph's legend: red for the in-memory fallback, yellow for "potentially
+        // memory-intensive", none for a plain streaming node
         let runs = if line.contains("fillcolor=\"0.0 0.3 1.0\"") {
             Runs::InMemory
-        } else if line.contains("fillcolor=") {
+        } else if line.contains("fillcolor=\"0.16 0.3 1.0\"") {
             Runs::MemoryIntensive
         } else {
             Runs::Streaming
@@ -403,6 +445,7 @@ pub fn streaming_plan(lf: &LazyFrame) -> Result<Vec<(String, Runs)>> {
 /// The queries of the page's table: what each does, its polars expression as the page shows it, and the query.
 pub fn plan_queries(scan: &LazyFrame) -> Vec<(&'static str, &'static str, LazyFrame)> {
     let x = || col("body_mass_g");
+    let small = df!("species" => ["Adelie", "Gentoo"], "code" => [1i64, 2]).expect("a valid frame").lazy();
     vec![
         ("filter and select columns", "filter(col(\"year\").eq(lit(2008))).select([..])", scan.clone().filter(col("year").eq(lit(2008i64))).select([col("species"), x()])),
         ("new columns", "with_columns([(x - lit(m)) / lit(s)])", scan.clone().with_columns([((x() - lit(4200.0)) / lit(800.0)).alias("z")])),
@@ -413,7 +456,7 @@ pub fn plan_queries(scan: &LazyFrame) -> Vec<(&'static str, &'static str, LazyFr
         ("quantile", "select([x.quantile(lit(0.25), ..)])", scan.clone().select([x().quantile(lit(0.25), QuantileMethod::Linear)])),
         ("sort", "sort([\"body_mass_g\"], ..)", scan.clone().sort(["body_mass_g"], Default::default())),
         ("distinct values", "select([col(\"island\").unique()])", scan.clone().select([col("island").unique()])),
-        ("join", "join(other, [col(\"species\")], ..)", scan.clone().join(scan.clone().group_by([col("species")]).agg([x().mean().alias("m")]), [col("species")], [col("species")], JoinArgs::new(JoinType::Inner))),
+        ("join with a small table", "join(small, [col(\"species\")], ..)", scan.clone().join(small.clone(), [col("species")], [col("species")], JoinArgs::new(JoinType::Inner))),
     ]
 }
 
@@ -564,12 +607,13 @@ mod tests {
 
     /// The two states are the same: every field equal, except that a statistic built from a floating-point
     /// sum (a mean, a standard deviation, and what is computed from a mean fill value) may differ by rounding,
-    /// at most 1e-9 of the column's largest magnitude. With no sum involved, the numbers must be equal.
-    fn assert_same_state(lazy: &FittedPreprocessor, memory: &FittedPreprocessor, magnitude: f64) {
+    /// at most 1e-9 of the column's largest magnitude in `df`. Every other number must be equal.
+    fn assert_same_state(lazy: &FittedPreprocessor, memory: &FittedPreprocessor, df: &DataFrame) {
         assert_eq!(lazy.config, memory.config);
         assert_eq!(lazy.excluded, memory.excluded);
         assert_eq!(lazy.columns.len(), memory.columns.len());
-        let sums = memory.config.numeric_impute == NumericImpute::Mean || memory.config.scaling == Scaling::Standard;
+        let fill_exact = memory.config.numeric_impute != NumericImpute::Mean;
+        let scale_exact = fill_exact && memory.config.scaling != Scaling::Standard;
         for (a, b) in lazy.columns.iter().zip(&memory.columns) {
             match (a, b) {
                 (
@@ -577,17 +621,15 @@ mod tests {
                     FittedColumn::Numeric { name: n2, dtype: d2, fill: f2, center: c2, scale: s2, indicator: i2 },
                 ) => {
                     assert_eq!((name, dtype, indicator, fill.is_some()), (n2, d2, i2, f2.is_some()));
-                    let pairs = [(fill.unwrap_or(0.0), f2.unwrap_or(0.0)), (*center, *c2), (*scale, *s2)];
-                    if sums {
-                        for (x, y) in pairs {
-                            assert!((x - y).abs() <= 1e-9 * magnitude.max(1.0), "{name}: {x} against {y}");
-                        }
-                    } else {
-                        for (x, y) in pairs {
-                            // equal as numbers: -0.0 and 0.0 (the least of {0.0, -0.0} is either) scale alike
-                            assert!(x == y, "{name}: {x} against {y}");
-                        }
-                    }
+                    let values = df.column(name).unwrap().cast(&DataType::Float64).unwrap();
+                    let largest = values.f64().unwrap().iter().flatten().fold(f2.unwrap_or(0.0).abs(), |m, v| m.max(v.abs()));
+                    let close = |x: f64, y: f64, exact: bool| {
+                        // equal as numbers: -0.0 and 0.0 (the least of {0.0, -0.0} is either) scale alike
+                        if exact { x == y } else { (x - y).abs() <= 1e-9 * largest.max(1.0) }
+                    };
+                    assert!(close(fill.unwrap_or(0.0), f2.unwrap_or(0.0), fill_exact), "{name}: fill {fill:?} against {f2:?}");
+                    assert!(close(*center, *c2, scale_exact), "{name}: centre {center} against {c2}");
+                    assert!(close(*scale, *s2, scale_exact), "{name}: scale {scale} against {s2}");
                 }
                 _ => assert_eq!(a, b),
             }
@@ -612,7 +654,7 @@ mod tests {
             let df = frame(&xs, &cats);
             let pre = configuration(numeric, categorical, encoding, scaling, indicators);
             match (pre.fit_lazy(df.clone().lazy()), pre.fit(&df)) {
-                (Ok(lazy), Ok(memory)) => assert_same_state(&lazy, &memory, 1e3),
+                (Ok(lazy), Ok(memory)) => assert_same_state(&lazy, &memory, &df),
                 (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
                 (a, b) => prop_assert!(false, "out of core {:?}, in memory {:?}", a.map(|_| ()), b.map(|_| ())),
             }
@@ -647,12 +689,12 @@ mod tests {
         for scaling in [Scaling::Standard, Scaling::Robust, Scaling::MinMax] {
             for impute in [NumericImpute::Median, NumericImpute::Mean, NumericImpute::DropRows] {
                 let pre = Preprocessor::new().numeric(NUMERIC).categorical(CATEGORICAL).scaling(scaling).numeric_impute(impute).missing_indicators(true);
-                assert_same_state(&pre.fit_lazy(scan(&path).unwrap()).unwrap(), &pre.fit(&df).unwrap(), 7000.0);
+                assert_same_state(&pre.fit_lazy(scan(&path).unwrap()).unwrap(), &pre.fit(&df).unwrap(), &df);
             }
         }
         // roles inferred from the file's schema
         let pre = Preprocessor::new();
-        assert_same_state(&pre.fit_lazy(scan(&path).unwrap()).unwrap(), &pre.fit(&df).unwrap(), 7000.0);
+        assert_same_state(&pre.fit_lazy(scan(&path).unwrap()).unwrap(), &pre.fit(&df).unwrap(), &df);
     }
 
     #[test]
@@ -670,7 +712,7 @@ mod tests {
     fn a_row_index_and_bad_numbers_are_found_as_in_memory() {
         let df = df!("" => [0i64, 1, 2, 3], "x" => [1.0, 2.0, 4.0, 8.0], "c" => ["a", "b", "a", "b"]).unwrap();
         let pre = Preprocessor::new();
-        assert_same_state(&pre.fit_lazy(df.clone().lazy()).unwrap(), &pre.fit(&df).unwrap(), 8.0);
+        assert_same_state(&pre.fit_lazy(df.clone().lazy()).unwrap(), &pre.fit(&df).unwrap(), &df);
         assert_eq!(pre.fit_lazy(df.clone().lazy()).unwrap().excluded()[0].column, "");
         let text = df!("x" => ["1.5", "2", "n/a", "4"]).unwrap();
         let pre = Preprocessor::new().numeric(["x"]);
