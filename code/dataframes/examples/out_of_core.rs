@@ -158,7 +158,7 @@ fn measure(figures: &Path, sizes: &[usize]) -> Result {
         }
     }
     let machine = Machine::current();
-    course_utils::table::write_generated(&figures.join(TABLE), &table(&runs, &machine))?;
+    course_utils::table::write_generated(&figures.join(TABLE), &table(&runs, &machine, memory_total))?;
     course_utils::table::write_generated(&figures.join(FIGURE), &figure(&runs)?)?;
     println!("wrote figures/{TABLE} and figures/{FIGURE}");
     let partitions = partitions(&dir.join(format!("penguins-{}.parquet", sizes[0])), sizes[0])?;
@@ -183,7 +183,7 @@ fn memory_total() -> Result<u64> {
     Ok(kib.ok_or("no MemTotal in /proc/meminfo")? * 1024)
 }
 
-fn table(runs: &[Run], machine: &Machine) -> String {
+fn table(runs: &[Run], machine: &Machine, memory_total: u64) -> String {
     let mut t = Table::new(["rows", "Parquet file", "Preprocessor", "peak memory (max RSS)", "time (fit + transform + write)", "rows per second"]);
     t.align(2, Align::Left);
     for r in runs {
@@ -197,7 +197,11 @@ fn table(runs: &[Run], machine: &Machine) -> String {
         ]);
     }
     let header = generated_header_by("cargo xtask out-of-core", "code/dataframes/examples/out_of_core.rs");
-    format!("{header}{}\n{machine} One run each; peak memory is the process's maximum resident set size, as GNU time reports it.\n", t.to_markdown())
+    format!(
+        "{header}{}\n{machine} Memory: {}. One run each; peak memory is the process's maximum resident set size, as GNU time reports it.\n",
+        t.to_markdown(),
+        format_bytes(memory_total)
+    )
 }
 
 /// Peak memory against input rows, both ways, with the 1 GiB goal.

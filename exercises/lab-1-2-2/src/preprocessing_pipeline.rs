@@ -121,7 +121,7 @@ pub enum PreprocessError {
     Json(#[from] serde_json::Error),
 }
 
-type Result<T> = std::result::Result<T, PreprocessError>;
+pub(crate) type Result<T> = std::result::Result<T, PreprocessError>;
 
 // ANCHOR: builder
 /// The pipeline's configuration. Defaults: roles inferred from dtypes, median and most-frequent imputation,
@@ -129,17 +129,17 @@ type Result<T> = std::result::Result<T, PreprocessError>;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)] // a misspelt field in a hand-edited state is an error, not silently ignored
 pub struct Preprocessor {
-    roles: Vec<(String, Role)>,
-    passthrough: Vec<String>,
+    pub(crate) roles: Vec<(String, Role)>,
+    pub(crate) passthrough: Vec<String>,
     #[serde(default)]
-    exclude: Vec<String>,
-    numeric_impute: NumericImpute,
+    pub(crate) exclude: Vec<String>,
+    pub(crate) numeric_impute: NumericImpute,
     categorical_impute: CategoricalImpute,
     indicators: bool,
     encoding: Encoding,
-    scaling: Scaling,
+    pub(crate) scaling: Scaling,
     #[serde(default)]
-    max_categories: Option<usize>,
+    pub(crate) max_categories: Option<usize>,
     #[serde(default)]
     min_frequency: Option<usize>,
     #[serde(default = "default_max_matrix_bytes")]
@@ -239,13 +239,20 @@ impl Preprocessor {
     /// The roles used (the explicit ones, or every column by dtype that is not passthrough, excluded or a row
     /// index) and the columns inference left out, with the reason.
     fn roles_for(&self, df: &DataFrame) -> Result<(Vec<(String, Role)>, Vec<Excluded>)> {
+        let columns: Vec<(String, DataType)> = df.columns().iter().map(|c| (c.name().to_string(), c.dtype().clone())).collect();
+        self.roles_by_dtype(&columns, |name| is_row_index(column(df, name)?))
+    }
+
+    /// `roles_for` from the columns' names and dtypes alone; `is_index` reads a column's values to tell whether
+    /// it is a row index (the out-of-core fit asks a lazy query).
+    pub(crate) fn roles_by_dtype(&self, columns: &[(String, DataType)], mut is_index: impl FnMut(&str) -> Result<bool>) -> Result<(Vec<(String, Role)>, Vec<Excluded>)> {
         if !self.roles.is_empty() {
             return Ok((self.roles.clone(), Vec::new()));
         }
         let mut roles = Vec::new();
         let mut excluded = Vec::new();
-        for c in df.columns() {
-            let name = c.name().to_string();
+        for (name, dtype) in columns {
+            let name = name.clone();
             if self.passthrough.contains(&name) {
                 continue;
             }
@@ -253,12 +260,11 @@ impl Preprocessor {
                 excluded.push(Excluded { column: name, reason: "excluded by the configuration".into() });
                 continue;
             }
-            if is_row_index(c)? {
+            if could_be_row_index(&name, dtype) && is_index(&name)? {
                 let reason = "an unnamed integer column counting 0, 1, 2, ... (or from 1): a row index, as pandas writes to CSV";
                 excluded.push(Excluded { column: name, reason: reason.into() });
                 continue;
             }
-            let dtype = c.dtype();
             let role = if dtype.is_primitive_numeric() {
                 Role::Numeric
             } else if dtype.is_string() || dtype.is_categorical() || dtype.is_bool() {
@@ -318,7 +324,20 @@ impl Preprocessor {
             return Err(PreprocessError::ZeroMaxCategories);
         }
         let (roles, excluded) = self.roles_for(train)?;
-        // every role a column is given, in the order given: two of them for one column is a contradiction
+        self.check_roles(&roles)?;
+        for p in &self.passthrough {
+            column(train, p)?;
+        }
+        let drop_mask = self.drop_mask(train, &roles)?;
+        if drop_mask.iter().all(|d| *d) {
+            let columns = roles.iter().filter(|(_, r)| self.drops(*r)).map(|(c, _)| c.clone()).collect();
+            return Err(PreprocessError::NoRowsLeft { columns });
+        }
+        Ok((roles, excluded, drop_mask))
+    }
+
+    /// No column given two roles (in the order given: the first role wins the message), and at least one.
+    pub(crate) fn check_roles(&self, roles: &[(String, Role)]) -> Result<()> {
         let given = roles.iter().map(|(c, r)| (c.as_str(), format!("{r:?}").to_lowercase())).chain(self.exclude.iter().map(|c| (c.as_str(), "excluded".to_string())));
         let mut seen: Vec<(&str, String)> = Vec::new();
         for (c, role) in given {
@@ -330,15 +349,7 @@ impl Preprocessor {
         if roles.is_empty() {
             return Err(PreprocessError::NoFeatures);
         }
-        for p in &self.passthrough {
-            column(train, p)?;
-        }
-        let drop_mask = self.drop_mask(train, &roles)?;
-        if drop_mask.iter().all(|d| *d) {
-            let columns = roles.iter().filter(|(_, r)| self.drops(*r)).map(|(c, _)| c.clone()).collect();
-            return Err(PreprocessError::NoRowsLeft { columns });
-        }
-        Ok((roles, excluded, drop_mask))
+        Ok(())
     }
 
     // ANCHOR: fit_transform_array
@@ -405,10 +416,25 @@ impl Preprocessor {
     }
     // ANCHOR_END: fit_numeric
 
+    /// A numeric column's fitted state from its statistics (in memory or out of core): each must be finite.
+    pub(crate) fn numeric_state(&self, name: String, dtype: String, fill: Option<f64>, center: f64, scale: f64, nulls: usize) -> Result<FittedColumn> {
+        for (statistic, value) in [("fill value", fill.unwrap_or(0.0)), ("centre", center), ("scale", scale)] {
+            if !value.is_finite() {
+                return Err(PreprocessError::StatisticOverflow { column: name, statistic });
+            }
+        }
+        // a constant column would divide by zero: leave it centred, unscaled (scikit-learn does the same).
+        // "Constant" includes a spread that is only rounding error: the mean of three copies of x is
+        // not always exactly x, and dividing by that 1e-11 would blow 0 up to +-1.
+        let negligible = 10.0 * f64::EPSILON * center.abs().max(1.0);
+        let scale = if scale > negligible { scale } else { 1.0 };
+        Ok(FittedColumn::Numeric { name, dtype, fill, center, scale, indicator: self.indicators && nulls > 0 })
+    }
+
     // ANCHOR: fit_categorical
     /// A categorical column's fill value, its sorted categories and its sorted infrequent ones, from its
     /// distinct values with their counts (`category_counts`, over the rows kept) and its number of nulls.
-    fn fit_categorical(&self, name: String, dtype: String, mut counts: Vec<(String, usize)>, nulls: usize) -> Result<FittedColumn> {
+    pub(crate) fn fit_categorical(&self, name: String, dtype: String, mut counts: Vec<(String, usize)>, nulls: usize) -> Result<FittedColumn> {
         // Exercise `fit_categorical`: yours to write, in place of the `todo!()`.
         todo!("exercise `fit_categorical`")
     }
@@ -442,7 +468,7 @@ impl Preprocessor {
     // ANCHOR_END: encode_categorical
 
     /// Whether a column of this role drops its null rows.
-    fn drops(&self, role: Role) -> bool {
+    pub(crate) fn drops(&self, role: Role) -> bool {
         match role {
             Role::Numeric => self.numeric_impute == NumericImpute::DropRows,
             Role::Categorical => self.categorical_impute == CategoricalImpute::DropRows,
@@ -472,7 +498,7 @@ impl Preprocessor {
 /// What `fit` learned about one column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-enum FittedColumn {
+pub(crate) enum FittedColumn {
     Numeric { name: String, dtype: String, fill: Option<f64>, center: f64, scale: f64, indicator: bool },
     Categorical {
         name: String,
@@ -487,12 +513,12 @@ enum FittedColumn {
 }
 
 impl FittedColumn {
-    fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         match self {
             FittedColumn::Numeric { name, .. } | FittedColumn::Categorical { name, .. } => name,
         }
     }
-    fn dtype(&self) -> &str {
+    pub(crate) fn dtype(&self) -> &str {
         match self {
             FittedColumn::Numeric { dtype, .. } | FittedColumn::Categorical { dtype, .. } => dtype,
         }
@@ -551,11 +577,11 @@ impl Encoded {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FittedPreprocessor {
-    config: Preprocessor,
-    columns: Vec<FittedColumn>,
+    pub(crate) config: Preprocessor,
+    pub(crate) columns: Vec<FittedColumn>,
     /// What inferred roles left out (a row index, the configuration's `exclude`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    excluded: Vec<Excluded>,
+    pub(crate) excluded: Vec<Excluded>,
 }
 
 impl FittedPreprocessor {
@@ -609,7 +635,7 @@ impl FittedPreprocessor {
 
     /// Everything a state must satisfy to transform without a silent NaN, infinity or always-zero feature:
     /// checked after `fit` and when a state is loaded (a hand-edited or corrupted file).
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         let bad = |what: String| Err(PreprocessError::InvalidState(what));
         if self.columns.is_empty() {
             return bad("no columns: there is nothing to transform".into());
@@ -847,7 +873,7 @@ fn encode_numeric(name: &str, values: Vec<f64>, nulls: Vec<bool>, fill: Option<f
 /// The mean and population standard deviation of the present values plus `imputed` copies of `fill`, for
 /// values so large that their sum or squares overflow f64: computed on the values divided by the largest
 /// magnitude, then multiplied back (infinite only if the result itself is beyond f64's range).
-fn rescaled_mean_std(present: &[f64], imputed: usize, fill: f64) -> (f64, f64) {
+pub(crate) fn rescaled_mean_std(present: &[f64], imputed: usize, fill: f64) -> (f64, f64) {
     let fills = std::iter::repeat_n(fill, imputed);
     let largest = present.iter().chain(&[fill][..usize::from(imputed > 0)]).fold(0.0f64, |m, v| m.max(v.abs()));
     let n = (present.len() + imputed) as f64;
@@ -920,12 +946,16 @@ fn code_of(categories: &[String], infrequent: &[String], value: &str) -> u32 {
     }
 }
 
+/// An integer column without a name: a row index if its values count from 0 or 1 (`is_row_index`).
+pub(crate) fn could_be_row_index(name: &str, dtype: &DataType) -> bool {
+    let unnamed = name.is_empty() || name == "index" || name.strip_prefix("Unnamed: ").is_some_and(|n| n.parse::<usize>().is_ok());
+    unnamed && dtype.is_integer()
+}
+
 /// A row index, not a feature: an integer column without a name (pandas writes its index to CSV under an
 /// empty header, read back as "" or "Unnamed: 0") whose values count 0, 1, 2, ... or 1, 2, 3, ...
 fn is_row_index(col: &Column) -> Result<bool> {
-    let name = col.name().as_str();
-    let unnamed = name.is_empty() || name == "index" || name.strip_prefix("Unnamed: ").is_some_and(|n| n.parse::<usize>().is_ok());
-    if !unnamed || !col.dtype().is_integer() || col.null_count() > 0 || col.is_empty() {
+    if !could_be_row_index(col.name(), col.dtype()) || col.null_count() > 0 || col.is_empty() {
         return Ok(false);
     }
     let values = col.as_materialized_series().cast(&DataType::Int64)?;
@@ -1037,14 +1067,14 @@ fn category_series(col: &Column) -> Result<Series> {
     Ok(col.as_materialized_series().cast(&DataType::String)?)
 }
 
-fn mean(values: &[f64]) -> f64 {
+pub(crate) fn mean(values: &[f64]) -> f64 {
     let m = values.iter().sum::<f64>() / values.len() as f64;
     if m.is_finite() { m } else { rescaled_mean_std(values, 0, 0.0).0 } // a sum beyond f64's range
 }
 
 // ANCHOR: quantile
 /// Linear-interpolation quantile (NumPy's default method) by selection, O(n): the values are reordered.
-fn quantile(values: &mut [f64], q: f64) -> f64 {
+pub(crate) fn quantile(values: &mut [f64], q: f64) -> f64 {
     // Exercise `quantile`: yours to write, in place of the `todo!()`.
     todo!("exercise `quantile`")
 }
