@@ -4,4 +4,7 @@ fn main() {
     pages.extend(skeptic::markdown_files_of_directory("../../src/guidance/"));
     pages.push("../../src/overview.md".into());
     skeptic::generate_doc_tests(&pages);
+    // the whole folders, so that a new page is turned into tests too (skeptic names only the pages it found)
+    println!("cargo:rerun-if-changed=../../src/study/");
+    println!("cargo:rerun-if-changed=../../src/guidance/");
 }

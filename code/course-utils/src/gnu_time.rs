@@ -39,25 +39,31 @@ pub fn parse_time_output(text: &str) -> Result<Usage, MeasureError> {
 /// Runs `program args..` from `dir` under GNU time, its standard output discarded (its standard error, where a
 /// progress bar draws, is kept).
 pub fn measure(dir: &Path, program: &Path, args: &[&std::ffi::OsStr]) -> Result<Usage, MeasureError> {
+    measure_with_output(dir, program, args, false).map(|(usage, _)| usage)
+}
+
+/// `measure`, returning the program's standard output too when `keep_output` (else it is discarded).
+pub fn measure_with_output(dir: &Path, program: &Path, args: &[&std::ffi::OsStr], keep_output: bool) -> Result<(Usage, String), MeasureError> {
     let time = Path::new("/usr/bin/time");
     if !time.is_file() {
         return Err(MeasureError::NoGnuTime);
     }
     let report = std::env::temp_dir().join(format!("course-time-{}.txt", std::process::id()));
-    let status = Command::new(time)
+    let output = Command::new(time)
         .args(["-f", "%M %e", "-o"])
         .arg(&report)
         .arg(program)
         .args(args)
         .current_dir(dir)
-        .stdout(Stdio::null())
-        .status()?;
+        .stdout(if keep_output { Stdio::piped() } else { Stdio::null() })
+        .stderr(Stdio::inherit())
+        .output()?;
     let text = std::fs::read_to_string(&report)?;
     std::fs::remove_file(&report)?;
-    if !status.success() {
-        return Err(MeasureError::Failed { command: program.display().to_string(), detail: format!("{status}: {text}") });
+    if !output.status.success() {
+        return Err(MeasureError::Failed { command: program.display().to_string(), detail: format!("{}: {text}", output.status) });
     }
-    parse_time_output(&text)
+    Ok((parse_time_output(&text)?, String::from_utf8_lossy(&output.stdout).into_owned()))
 }
 
 #[cfg(test)]

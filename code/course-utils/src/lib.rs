@@ -5,6 +5,7 @@
 //! - [`gnu_time`]: a program's peak memory (max RSS) and wall time, from GNU time.
 //! - [`machine`]: the stamp (CPU, cores, rustc, date) that every measured table carries.
 //! - [`memory`]: peak heap of a piece of code, with a counting global allocator.
+//! - [`rss`]: what a process's resident memory is made of (its own pages, mapped files), sampled.
 //! - [`table`]: plain-text and markdown tables, and the header of generated files.
 //! - [`theme`]: the one look every figure of the book shares.
 
@@ -15,6 +16,7 @@ pub mod machine;
 pub mod memory;
 pub mod pages;
 pub mod progress;
+pub mod rss;
 pub mod table;
 pub mod theme;
 

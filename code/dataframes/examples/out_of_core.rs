@@ -10,6 +10,7 @@
 
 use course_utils::Machine;
 use course_utils::gnu_time::{self, Usage};
+use course_utils::rss::{self, Peaks};
 use course_utils::table::{Align, Table, format_bytes, format_duration, generated_header_by};
 use dataframes::lab_1_2_2::{CATEGORICAL, NUMERIC};
 use dataframes::out_of_core::{self, transform_parquet};
@@ -25,13 +26,16 @@ type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 /// The sizes measured: the memory goal is a peak that stays flat while the input grows.
 const SIZES: [usize; 3] = [10_000_000, 30_000_000, 100_000_000];
-/// Rows per generated batch and per row group.
-const GENERATE_BATCH: usize = 1 << 20;
+/// Rows per generated batch, and so per row group: 262,144, the row-group size of polars' `ParquetWriter`.
+const GENERATE_BATCH: usize = 1 << 18;
+/// The row-group sizes compared on the middle size of data.
+const ROW_GROUPS: [usize; 3] = [1 << 20, 1 << 18, 1 << 16];
 /// Rows per batch of the streaming transform.
 const TRANSFORM_BATCH: usize = 1 << 18;
 pub const TABLE: &str = "dataframes/out-of-core.md";
 pub const PARTITION_TABLE: &str = "dataframes/partitions.md";
 pub const FIGURE: &str = "dataframes/out-of-core.svg";
+pub const ROW_GROUP_TABLE: &str = "dataframes/row-groups.md";
 
 /// The lab's pipeline: median and most-frequent imputation, one-hot, standard scaling; `year` passes through.
 fn pipeline() -> Preprocessor {
@@ -43,8 +47,20 @@ fn main() -> Result {
     let arg = |i: usize| args.get(i).map(String::as_str).ok_or("usage: out-of-core <measure FIGURES [ROWS..] | generate ROWS FILE | stream IN OUT | memory IN OUT | partitions DIR>");
     match arg(0)? {
         "generate" => generate(arg(1)?.parse()?, Path::new(arg(2)?)),
-        "stream" => stream(Path::new(arg(1)?), Path::new(arg(2)?)),
-        "memory" => in_memory(Path::new(arg(1)?), Path::new(arg(2)?)),
+        "stream" => sampled(|| stream(Path::new(arg(1)?), Path::new(arg(2)?))),
+        "regroup" => regroup(Path::new(arg(1)?), Path::new(arg(2)?), arg(3)?.parse()?),
+        "fit" => sampled(|| {
+            let fitted = pipeline().fit_lazy(out_of_core::scan(Path::new(arg(1)?))?)?;
+            std::fs::write(arg(2)?, fitted.to_json()?)?;
+            Ok(())
+        }),
+        "transform" => sampled(|| {
+            let fitted = dataframes::preprocessing_pipeline::FittedPreprocessor::from_json(&std::fs::read_to_string(arg(1)?)?)?;
+            let written = transform_parquet(&fitted, Path::new(arg(2)?), Path::new(arg(3)?), NonZeroUsize::new(TRANSFORM_BATCH).expect("not zero"))?;
+            println!("{} rows in, {} rows out, {} batches", written.rows_in, written.rows_out, written.batches);
+            Ok(())
+        }),
+        "memory" => sampled(|| in_memory(Path::new(arg(1)?), Path::new(arg(2)?))),
         "measure" => {
             let sizes: Vec<usize> = args[2..].iter().map(|s| s.parse()).collect::<std::result::Result<_, _>>()?;
             measure(Path::new(arg(1)?), if sizes.is_empty() { &SIZES } else { &sizes })
@@ -68,7 +84,7 @@ fn generate(rows: usize, path: &Path) -> Result {
             .chain(NUMERIC.iter().map(|c| Field::new((*c).into(), DataType::Float64)))
             .chain([Field::new("year".into(), DataType::Int64)]),
     );
-    let mut writer = ParquetWriter::new(file).with_row_group_size(Some(GENERATE_BATCH)).batched(&schema)?;
+    let mut writer = ParquetWriter::new(file).batched(&schema)?; // one row group per batch written
     let bar = course_utils::progress::bar(rows.div_ceil(GENERATE_BATCH) as u64, "generating");
     for (b, start) in (0..rows).step_by(GENERATE_BATCH).enumerate() {
         let n = GENERATE_BATCH.min(rows - start);
@@ -101,6 +117,23 @@ fn generate(rows: usize, path: &Path) -> Result {
 }
 // ANCHOR_END: generate
 
+/// Runs `work` with a sampler of the process's memory, and prints the peaks for `measure` to read.
+fn sampled(work: impl FnOnce() -> Result) -> Result {
+    let sampler = rss::Sampler::start(Duration::from_millis(5));
+    work()?;
+    println!("{}", sampler.stop().to_line());
+    Ok(())
+}
+
+/// The rows of `input` written again with row groups of `rows` rows (to a temporary name, renamed).
+fn regroup(input: &Path, output: &Path, rows: usize) -> Result {
+    let mut df = ParquetReader::new(std::fs::File::open(input)?).finish()?;
+    let temporary = output.with_extension("parquet.tmp");
+    ParquetWriter::new(std::fs::File::create(&temporary)?).with_row_group_size(Some(rows)).finish(&mut df)?;
+    std::fs::rename(&temporary, output)?;
+    Ok(())
+}
+
 /// Out of core: fit from a lazy scan, then transform in batches to Parquet.
 fn stream(input: &Path, output: &Path) -> Result {
     let fitted = pipeline().fit_lazy(out_of_core::scan(input)?)?;
@@ -125,6 +158,8 @@ struct Run {
     file_bytes: u64,
     mode: &'static str,
     usage: Usage,
+    /// sampled inside the process: its own memory, and the mapped pages of the Parquet file
+    peaks: Peaks,
 }
 
 fn measure(figures: &Path, sizes: &[usize]) -> Result {
@@ -144,27 +179,83 @@ fn measure(figures: &Path, sizes: &[usize]) -> Result {
         for mode in ["stream", "memory"] {
             // the in-memory run only where it fits: its peak grows with the input, estimated from the last size
             if mode == "memory" {
-                let estimate = runs.iter().rev().find(|r: &&Run| r.mode == "memory").map(|r| r.usage.peak_rss as f64 * rows as f64 / r.rows as f64);
+                let estimate = runs.iter().rev().find(|r: &&Run| r.mode == "in memory").map(|r| r.usage.peak_rss as f64 * rows as f64 / r.rows as f64);
                 if estimate.is_some_and(|e| e > 0.7 * memory_total as f64) {
                     println!("{rows} rows in memory: skipped, it would need about {} of this machine's {}", format_bytes(estimate.unwrap_or(0.0) as u64), format_bytes(memory_total));
                     continue;
                 }
             }
             println!("{rows} rows, {mode}...");
-            let usage = gnu_time::measure(&dir, &exe, &[OsStr::new(mode), input.as_os_str(), output.as_os_str()])?;
-            println!("  peak {} in {:.1} s", format_bytes(usage.peak_rss), usage.seconds);
-            runs.push(Run { rows, file_bytes, mode: if mode == "stream" { "out of core" } else { "in memory" }, usage });
-            std::fs::remove_file(&output)?;
+            let (usage, peaks) = measured_run(&dir, &exe, mode, &input, &output)?;
+            runs.push(Run { rows, file_bytes, mode: if mode == "stream" { "out of core" } else { "in memory" }, usage, peaks });
         }
     }
     let machine = Machine::current();
     course_utils::table::write_generated(&figures.join(TABLE), &table(&runs, &machine, memory_total))?;
     course_utils::table::write_generated(&figures.join(FIGURE), &figure(&runs)?)?;
     println!("wrote figures/{TABLE} and figures/{FIGURE}");
+    // the same rows in row groups of other sizes, out of core
+    let rows = sizes[sizes.len() / 2];
+    let mut groups = Vec::new();
+    for size in ROW_GROUPS {
+        let input = dir.join(format!("penguins-{rows}-row-groups-{size}.parquet"));
+        if !input.exists() {
+            println!("writing {rows} rows in row groups of {size} rows");
+            run(&exe, &[OsStr::new("regroup"), dir.join(format!("penguins-{rows}.parquet")).as_os_str(), input.as_os_str(), OsStr::new(&size.to_string())])?;
+        }
+        println!("{rows} rows in row groups of {size}, stream...");
+        let (usage, peaks) = measured_run(&dir, &exe, "stream", &input, &dir.join("transformed.parquet"))?;
+        groups.push((size, usage, peaks));
+    }
+    course_utils::table::write_generated(&figures.join(ROW_GROUP_TABLE), &row_group_table(rows, &groups, &machine))?;
+    println!("wrote figures/{ROW_GROUP_TABLE}");
     let partitions = partitions(&dir.join(format!("penguins-{}.parquet", sizes[0])), sizes[0])?;
     course_utils::table::write_generated(&figures.join(PARTITION_TABLE), &format!("{}{partitions}\n{machine}\n", generated_header_by("cargo xtask out-of-core", "code/dataframes/examples/out_of_core.rs")))?;
     println!("wrote figures/{PARTITION_TABLE}");
     Ok(())
+}
+
+/// One run of `stream` or `memory` under GNU time, with the peaks it printed; its output file is removed.
+fn measured_run(dir: &Path, exe: &Path, mode: &str, input: &Path, output: &Path) -> Result<(Usage, Peaks)> {
+    let (usage, printed) = gnu_time::measure_with_output(dir, exe, &[OsStr::new(mode), input.as_os_str(), output.as_os_str()], true)?;
+    let peaks = Peaks::parse(&printed).ok_or_else(|| format!("no peak-rss line in the output of {mode}: {printed}"))?;
+    println!(
+        "  max RSS {}, of it at most {} its own and {} mapped file pages, in {:.1} s",
+        format_bytes(usage.peak_rss),
+        format_bytes(peaks.anonymous),
+        format_bytes(peaks.file),
+        usage.seconds
+    );
+    std::fs::remove_file(output)?;
+    Ok((usage, peaks))
+}
+
+/// The out-of-core run on one data set written with row groups of several sizes.
+fn row_group_table(rows: usize, groups: &[(usize, Usage, Peaks)], machine: &Machine) -> String {
+    let mut t = Table::new(["rows per row group", "max RSS (GNU time)", "its own memory, peak", "time"]);
+    for (size, usage, peaks) in groups {
+        t.push([
+            thousands(*size),
+            format_bytes(usage.peak_rss),
+            format_bytes(peaks.anonymous),
+            format_duration(Duration::from_secs_f64(usage.seconds)),
+        ]);
+    }
+    let header = generated_header_by("cargo xtask out-of-core", "code/dataframes/examples/out_of_core.rs");
+    format!("{header}{} million rows, fitted and transformed out of core.\n\n{}\n{machine} One run each.\n", rows / 1_000_000, t.to_markdown())
+}
+
+/// 1048576 -> "1,048,576".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// Runs this program with `args`, failing if it fails.
@@ -184,7 +275,7 @@ fn memory_total() -> Result<u64> {
 }
 
 fn table(runs: &[Run], machine: &Machine, memory_total: u64) -> String {
-    let mut t = Table::new(["rows", "Parquet file", "Preprocessor", "peak memory (max RSS)", "time (fit + transform + write)", "rows per second"]);
+    let mut t = Table::new(["rows", "Parquet file", "Preprocessor", "max RSS (GNU time)", "its own memory, peak", "mapped file pages, peak", "time", "rows per second"]);
     t.align(2, Align::Left);
     for r in runs {
         t.push([
@@ -192,13 +283,17 @@ fn table(runs: &[Run], machine: &Machine, memory_total: u64) -> String {
             format_bytes(r.file_bytes),
             r.mode.to_string(),
             format_bytes(r.usage.peak_rss),
+            format_bytes(r.peaks.anonymous),
+            format_bytes(r.peaks.file),
             format_duration(Duration::from_secs_f64(r.usage.seconds)),
             format!("{:.1} M", r.rows as f64 / r.usage.seconds / 1e6),
         ]);
     }
     let header = generated_header_by("cargo xtask out-of-core", "code/dataframes/examples/out_of_core.rs");
     format!(
-        "{header}{}\n{machine} Memory: {}. One run each; peak memory is the process's maximum resident set size, as GNU time reports it.\n",
+        "{header}{}\n{machine} Memory: {}. One run each of fit, transform and write. Max RSS is the process's maximum resident set size, \
+         as GNU time reports it; the two peaks beside it are sampled every 5 ms inside the process (`RssAnon` and `RssFile` of \
+         /proc/self/status), and need not fall at the same moment.\n",
         t.to_markdown(),
         format_bytes(memory_total)
     )
@@ -224,13 +319,20 @@ fn figure(runs: &[Run]) -> Result<String> {
         chart.draw_series(DashedLineSeries::new([(0.0, 1.0), (right, 1.0)], 6, 4, BLACK.mix(0.6).stroke_width(1)))?
             .label("goal: 1 GiB")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK.mix(0.6)));
+        // solid: max RSS, as GNU time counts it; dotted: the process's own memory (without mapped file pages)
         for (i, mode) in ["in memory", "out of core"].into_iter().enumerate() {
-            let points: Vec<(f64, f64)> = runs.iter().filter(|r| r.mode == mode).map(|r| (r.rows as f64 / 1e6, gib(r.usage.peak_rss))).collect();
             let colour = course_utils::theme::color(i);
-            chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))?
-                .label(mode)
+            let at = |value: fn(&Run) -> u64| -> Vec<(f64, f64)> { runs.iter().filter(|r| r.mode == mode).map(|r| (r.rows as f64 / 1e6, gib(value(r)))).collect() };
+            let rss = at(|r| r.usage.peak_rss);
+            chart.draw_series(LineSeries::new(rss.clone(), colour.stroke_width(2)))?
+                .label(format!("{mode}: max RSS"))
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2)));
-            chart.draw_series(points.into_iter().map(|p| Circle::new(p, 4, colour.filled())))?;
+            chart.draw_series(rss.into_iter().map(|p| Circle::new(p, 4, colour.filled())))?;
+            let own = at(|r| r.peaks.anonymous);
+            chart.draw_series(DashedLineSeries::new(own.clone(), 2, 4, colour.stroke_width(2)))?
+                .label(format!("{mode}: its own memory"))
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(1)));
+            chart.draw_series(own.into_iter().map(|p| Circle::new(p, 3, colour.stroke_width(1))))?;
         }
         chart.configure_series_labels().position(SeriesLabelPosition::UpperLeft).background_style(WHITE.mix(0.9)).border_style(BLACK.mix(0.3)).label_font(course_utils::theme::label_font()).draw()?;
         root.present()?;
