@@ -39,11 +39,12 @@ pub fn parse_time_output(text: &str) -> Result<Usage, MeasureError> {
 /// Runs `program args..` from `dir` under GNU time, its standard output discarded (its standard error, where a
 /// progress bar draws, is kept).
 pub fn measure(dir: &Path, program: &Path, args: &[&std::ffi::OsStr]) -> Result<Usage, MeasureError> {
-    measure_with_output(dir, program, args, false).map(|(usage, _)| usage)
+    measure_with_output(dir, program, args, &[], false).map(|(usage, _)| usage)
 }
 
-/// `measure`, returning the program's standard output too when `keep_output` (else it is discarded).
-pub fn measure_with_output(dir: &Path, program: &Path, args: &[&std::ffi::OsStr], keep_output: bool) -> Result<(Usage, String), MeasureError> {
+/// `measure` with the environment variables `envs` set for the program, returning its standard output too when
+/// `keep_output` (else it is discarded).
+pub fn measure_with_output(dir: &Path, program: &Path, args: &[&std::ffi::OsStr], envs: &[(&str, &str)], keep_output: bool) -> Result<(Usage, String), MeasureError> {
     let time = Path::new("/usr/bin/time");
     if !time.is_file() {
         return Err(MeasureError::NoGnuTime);
@@ -54,6 +55,7 @@ pub fn measure_with_output(dir: &Path, program: &Path, args: &[&std::ffi::OsStr]
         .arg(&report)
         .arg(program)
         .args(args)
+        .envs(envs.iter().copied())
         .current_dir(dir)
         .stdout(if keep_output { Stdio::piped() } else { Stdio::null() })
         .stderr(Stdio::inherit())

@@ -152,6 +152,11 @@ fn in_memory(input: &Path, output: &Path) -> Result {
     Ok(())
 }
 
+/// The runs of each size, as named in the table: out of core (polars maps the Parquet file into memory, as it
+/// does by default), out of core with the file read into buffers instead (`POLARS_FORCE_ASYNC=1`: its async
+/// reader, made for cloud storage, never maps the file), and in memory.
+const MODES: [(&str, &str); 3] = [("stream", "out of core"), ("stream-unmapped", "out of core, file not mapped"), ("memory", "in memory")];
+
 /// One measured run.
 struct Run {
     rows: usize,
@@ -166,6 +171,7 @@ fn measure(figures: &Path, sizes: &[usize]) -> Result {
     let exe = std::env::current_exe()?;
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/out-of-core");
     std::fs::create_dir_all(&dir)?;
+    let dir = std::fs::canonicalize(&dir)?; // polars' async reader refuses a path with ".." in it
     let memory_total = memory_total()?;
     let mut runs = Vec::new();
     for &rows in sizes {
@@ -176,7 +182,7 @@ fn measure(figures: &Path, sizes: &[usize]) -> Result {
         }
         let file_bytes = std::fs::metadata(&input)?.len();
         let output = dir.join("transformed.parquet");
-        for mode in ["stream", "memory"] {
+        for mode in ["stream", "stream-unmapped", "memory"] {
             // the in-memory run only where it fits: its peak grows with the input, estimated from the last size
             if mode == "memory" {
                 let estimate = runs.iter().rev().find(|r: &&Run| r.mode == "in memory").map(|r| r.usage.peak_rss as f64 * rows as f64 / r.rows as f64);
@@ -187,7 +193,7 @@ fn measure(figures: &Path, sizes: &[usize]) -> Result {
             }
             println!("{rows} rows, {mode}...");
             let (usage, peaks) = measured_run(&dir, &exe, mode, &input, &output)?;
-            runs.push(Run { rows, file_bytes, mode: if mode == "stream" { "out of core" } else { "in memory" }, usage, peaks });
+            runs.push(Run { rows, file_bytes, mode: MODES.iter().find(|(m, _)| *m == mode).expect("a mode").1, usage, peaks });
         }
     }
     let machine = Machine::current();
@@ -210,14 +216,18 @@ fn measure(figures: &Path, sizes: &[usize]) -> Result {
     course_utils::table::write_generated(&figures.join(ROW_GROUP_TABLE), &row_group_table(rows, &groups, &machine))?;
     println!("wrote figures/{ROW_GROUP_TABLE}");
     let partitions = partitions(&dir.join(format!("penguins-{}.parquet", sizes[0])), sizes[0])?;
-    course_utils::table::write_generated(&figures.join(PARTITION_TABLE), &format!("{}{partitions}\n{machine}\n", generated_header_by("cargo xtask out-of-core", "code/dataframes/examples/out_of_core.rs")))?;
+    course_utils::table::write_generated(&figures.join(PARTITION_TABLE), &format!("{}{partitions}\n*{machine}*\n", generated_header_by("cargo xtask out-of-core", "code/dataframes/examples/out_of_core.rs")))?;
     println!("wrote figures/{PARTITION_TABLE}");
     Ok(())
 }
 
 /// One run of `stream` or `memory` under GNU time, with the peaks it printed; its output file is removed.
 fn measured_run(dir: &Path, exe: &Path, mode: &str, input: &Path, output: &Path) -> Result<(Usage, Peaks)> {
-    let (usage, printed) = gnu_time::measure_with_output(dir, exe, &[OsStr::new(mode), input.as_os_str(), output.as_os_str()], true)?;
+    let (subcommand, envs): (&str, &[(&str, &str)]) = match mode {
+        "stream-unmapped" => ("stream", &[("POLARS_FORCE_ASYNC", "1")]),
+        other => (other, &[]),
+    };
+    let (usage, printed) = gnu_time::measure_with_output(dir, exe, &[OsStr::new(subcommand), input.as_os_str(), output.as_os_str()], envs, true)?;
     let peaks = Peaks::parse(&printed).ok_or_else(|| format!("no peak-rss line in the output of {mode}: {printed}"))?;
     println!(
         "  max RSS {}, of it at most {} its own and {} mapped file pages, in {:.1} s",
@@ -242,7 +252,7 @@ fn row_group_table(rows: usize, groups: &[(usize, Usage, Peaks)], machine: &Mach
         ]);
     }
     let header = generated_header_by("cargo xtask out-of-core", "code/dataframes/examples/out_of_core.rs");
-    format!("{header}{} million rows, fitted and transformed out of core.\n\n{}\n{machine} One run each.\n", rows / 1_000_000, t.to_markdown())
+    format!("{header}{} million rows, fitted and transformed out of core.\n\n{}\n*{machine}* One run each.\n", rows / 1_000_000, t.to_markdown())
 }
 
 /// 1048576 -> "1,048,576".
@@ -291,7 +301,7 @@ fn table(runs: &[Run], machine: &Machine, memory_total: u64) -> String {
     }
     let header = generated_header_by("cargo xtask out-of-core", "code/dataframes/examples/out_of_core.rs");
     format!(
-        "{header}{}\n{machine} Memory: {}. One run each of fit, transform and write. Max RSS is the process's maximum resident set size, \
+        "{header}{}\n*{machine}* Memory: {}. One run each of fit, transform and write. Max RSS is the process's maximum resident set size, \
          as GNU time reports it; the two peaks beside it are sampled every 5 ms inside the process (`RssAnon` and `RssFile` of \
          /proc/self/status), and need not fall at the same moment.\n",
         t.to_markdown(),
@@ -320,19 +330,21 @@ fn figure(runs: &[Run]) -> Result<String> {
             .label("goal: 1 GiB")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK.mix(0.6)));
         // solid: max RSS, as GNU time counts it; dotted: the process's own memory (without mapped file pages)
-        for (i, mode) in ["in memory", "out of core"].into_iter().enumerate() {
+        for (i, (_, mode)) in MODES.iter().enumerate() {
             let colour = course_utils::theme::color(i);
-            let at = |value: fn(&Run) -> u64| -> Vec<(f64, f64)> { runs.iter().filter(|r| r.mode == mode).map(|r| (r.rows as f64 / 1e6, gib(value(r)))).collect() };
+            let at = |value: fn(&Run) -> u64| -> Vec<(f64, f64)> { runs.iter().filter(|r| r.mode == *mode).map(|r| (r.rows as f64 / 1e6, gib(value(r)))).collect() };
             let rss = at(|r| r.usage.peak_rss);
             chart.draw_series(LineSeries::new(rss.clone(), colour.stroke_width(2)))?
                 .label(format!("{mode}: max RSS"))
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2)));
             chart.draw_series(rss.into_iter().map(|p| Circle::new(p, 4, colour.filled())))?;
-            let own = at(|r| r.peaks.anonymous);
-            chart.draw_series(DashedLineSeries::new(own.clone(), 2, 4, colour.stroke_width(2)))?
-                .label(format!("{mode}: its own memory"))
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(1)));
-            chart.draw_series(own.into_iter().map(|p| Circle::new(p, 3, colour.stroke_width(1))))?;
+            if *mode == "out of core" {
+                let own = at(|r| r.peaks.anonymous);
+                chart.draw_series(DashedLineSeries::new(own.clone(), 2, 4, colour.stroke_width(2)))?
+                    .label(format!("{mode}: its own memory"))
+                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(1)));
+                chart.draw_series(own.into_iter().map(|p| Circle::new(p, 3, colour.stroke_width(1))))?;
+            }
         }
         chart.configure_series_labels().position(SeriesLabelPosition::UpperLeft).background_style(WHITE.mix(0.9)).border_style(BLACK.mix(0.3)).label_font(course_utils::theme::label_font()).draw()?;
         root.present()?;

@@ -332,7 +332,7 @@ fn quantile_lazy(kept: &LazyFrame, range: &Range, q: f64, fill: f64, imputed: us
 const COLLECT_AT_MOST: u64 = 1 << 20;
 /// Buckets per pass of `order_statistic` (one more, in fact: see its bucket numbers). Few enough that a morsel
 /// of 100,000 rows shrinks to at most 1,025 partial groups: with 65,536 buckets, the streaming group_by kept a
-/// partial group for almost every row (measured: 650 MB on 30 million rows).
+/// partial group for almost every row, and its memory grew with the input.
 const BUCKETS: f64 = 1024.0;
 
 // ANCHOR: order_statistic
@@ -711,6 +711,69 @@ mod tests {
         assert!(!streams("median") && !streams("quantile"), "{table}");
         assert!(streams("count, sum, mean, min, max") && streams("group_by and aggregate") && streams("filter and select columns"), "{table}");
         course_utils::table::check_committed(PLANS, &format!("{}{table}", course_utils::table::generated_header("code/dataframes/src/out_of_core.rs"))).unwrap();
+    }
+
+    /// The rows of a committed markdown table, cells trimmed, header and separator left out.
+    fn table_rows(name: &str) -> Vec<Vec<String>> {
+        let text = course_utils::table::read_committed(name).unwrap();
+        course_utils::table::check_timing_table(&text).unwrap_or_else(|e| panic!("figures/{name}: {e}"));
+        let rows = text.lines().filter(|l| l.starts_with('|')).skip(2);
+        rows.map(|l| l.trim_matches('|').split('|').map(|c| c.trim().to_string()).collect()).collect()
+    }
+
+    /// "641 MiB" -> bytes.
+    fn bytes(cell: &str) -> f64 {
+        let (n, unit) = cell.split_once(' ').unwrap_or_else(|| panic!("not a size: {cell}"));
+        let scale = match unit {
+            "KiB" => 1024.0,
+            "MiB" => 1024.0 * 1024.0,
+            "GiB" => 1024.0 * 1024.0 * 1024.0,
+            _ => panic!("unit of {cell}"),
+        };
+        n.parse::<f64>().unwrap() * scale
+    }
+
+    // What the out-of-core page says of its measured tables, checked against them: a new run that changes
+    // a reading fails here, so the prose is read again.
+    #[test]
+    fn the_page_readings_agree_with_the_measured_tables() {
+        const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+        let runs = table_rows("dataframes/out-of-core.md");
+        let cell = |rows: &str, mode: &str, column: usize| runs.iter().find(|r| r[0] == rows && r[2] == mode).map(|r| r[column].clone());
+        let (rss, own, mapped) = (3, 4, 5);
+        // in memory: about three times the memory for three times the rows; not run at 100 million rows
+        let grow = bytes(&cell("30 M", "in memory", rss).unwrap()) / bytes(&cell("10 M", "in memory", rss).unwrap());
+        assert!((2.5..3.5).contains(&grow), "in memory grew {grow}x");
+        assert!(cell("100 M", "in memory", rss).is_none());
+        for size in ["10 M", "30 M", "100 M"] {
+            // out of core: its own memory under 1 GiB; mapped file pages about the file's size
+            assert!(bytes(&cell(size, "out of core", own).unwrap()) < GIB, "{size}");
+            let file = bytes(&cell(size, "out of core", 1).unwrap());
+            let pages = bytes(&cell(size, "out of core", mapped).unwrap());
+            assert!((0.8 * file..1.3 * file).contains(&pages), "{size}: {pages} mapped of a {file} file");
+        }
+        // not mapped: under 1 GiB up to 30 million rows, over at 100 million
+        assert!(bytes(&cell("10 M", "out of core, file not mapped", rss).unwrap()) < GIB);
+        assert!(bytes(&cell("30 M", "out of core, file not mapped", rss).unwrap()) < GIB);
+        assert!(bytes(&cell("100 M", "out of core, file not mapped", rss).unwrap()) > GIB);
+        // about a million rows per second, every way
+        for r in &runs {
+            let rate: f64 = r[7].trim_end_matches(" M").parse().unwrap();
+            assert!((0.7..1.5).contains(&rate), "{r:?}");
+        }
+        // row groups: the smaller, the less of its own memory
+        let groups = table_rows("dataframes/row-groups.md");
+        let own: Vec<f64> = groups.iter().map(|r| bytes(&r[2])).collect();
+        assert!(own.windows(2).all(|w| w[1] < w[0]), "{own:?}");
+        assert_eq!(groups[1][0], "262,144");
+        // partitions: sorted and hive both less than half the time of the generated order
+        let layouts = table_rows("dataframes/partitions.md");
+        let ms = |cell: &str| -> f64 {
+            let (n, unit) = cell.split_once(' ').unwrap();
+            n.parse::<f64>().unwrap() * match unit { "ms" => 1.0, "s" => 1000.0, "µs" => 0.001, _ => panic!("{cell}") }
+        };
+        let all = ms(&layouts[0][2]);
+        assert!(ms(&layouts[1][2]) < all / 2.0 && ms(&layouts[2][2]) < all / 2.0, "{layouts:?}");
     }
 
     #[test]
