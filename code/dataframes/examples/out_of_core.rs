@@ -44,7 +44,7 @@ fn pipeline() -> Preprocessor {
 
 fn main() -> Result {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let arg = |i: usize| args.get(i).map(String::as_str).ok_or("usage: out-of-core <measure FIGURES [ROWS..] | generate ROWS FILE | stream IN OUT | memory IN OUT | partitions DIR>");
+    let arg = |i: usize| args.get(i).map(String::as_str).ok_or("usage: out-of-core <measure FIGURES [ROWS..] | figure FIGURES | generate ROWS FILE | stream IN OUT | memory IN OUT | fit IN STATE | transform STATE IN OUT | regroup IN OUT ROWS>");
     match arg(0)? {
         "generate" => generate(arg(1)?.parse()?, Path::new(arg(2)?)),
         "stream" => sampled(|| stream(Path::new(arg(1)?), Path::new(arg(2)?))),
@@ -61,6 +61,13 @@ fn main() -> Result {
             Ok(())
         }),
         "memory" => sampled(|| in_memory(Path::new(arg(1)?), Path::new(arg(2)?))),
+        // the figure again from the committed table, without measuring
+        "figure" => {
+            let figures = Path::new(arg(1)?);
+            let svg = figure(&points(&std::fs::read_to_string(figures.join(TABLE))?)?)?;
+            course_utils::table::write_generated(&figures.join(FIGURE), &svg)?;
+            Ok(())
+        }
         "measure" => {
             let sizes: Vec<usize> = args[2..].iter().map(|s| s.parse()).collect::<std::result::Result<_, _>>()?;
             measure(Path::new(arg(1)?), if sizes.is_empty() { &SIZES } else { &sizes })
@@ -198,7 +205,8 @@ fn measure(figures: &Path, sizes: &[usize]) -> Result {
     }
     let machine = Machine::current();
     course_utils::table::write_generated(&figures.join(TABLE), &table(&runs, &machine, memory_total))?;
-    course_utils::table::write_generated(&figures.join(FIGURE), &figure(&runs)?)?;
+    let table_text = std::fs::read_to_string(figures.join(TABLE))?;
+    course_utils::table::write_generated(&figures.join(FIGURE), &figure(&points(&table_text)?)?)?;
     println!("wrote figures/{TABLE} and figures/{FIGURE}");
     // the same rows in row groups of other sizes, out of core
     let rows = sizes[sizes.len() / 2];
@@ -309,44 +317,79 @@ fn table(runs: &[Run], machine: &Machine, memory_total: u64) -> String {
     )
 }
 
-/// Peak memory against input rows, both ways, with the 1 GiB goal.
-fn figure(runs: &[Run]) -> Result<String> {
+/// One row of the table, as the figure draws it: rows (millions), the way, max RSS and own memory (GiB).
+struct Point {
+    rows: f64,
+    mode: String,
+    rss: f64,
+    own: f64,
+}
+
+/// The figure's points, read back from the generated table (so the figure can be drawn again from it alone).
+fn points(table: &str) -> Result<Vec<Point>> {
+    let gib = |cell: &str| -> Result<f64> {
+        let (n, unit) = cell.split_once(' ').ok_or_else(|| format!("not a size: {cell:?}"))?;
+        let scale = match unit {
+            "KiB" => 1.0 / (1u64 << 20) as f64,
+            "MiB" => 1.0 / 1024.0,
+            "GiB" => 1.0,
+            _ => return Err(format!("not a size: {cell:?}").into()),
+        };
+        Ok(n.parse::<f64>()? * scale)
+    };
+    let mut out = Vec::new();
+    for line in table.lines().filter(|l| l.starts_with('|')).skip(2) {
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        let [rows, _, mode, rss, own, ..] = cells[..] else { return Err(format!("a short row: {line}").into()) };
+        let rows: f64 = rows.trim_end_matches(" M").parse()?;
+        out.push(Point { rows, mode: mode.to_string(), rss: gib(rss)?, own: gib(own)? });
+    }
+    Ok(out)
+}
+
+/// Peak memory against input rows, every way, with the 1 GiB goal.
+fn figure(points: &[Point]) -> Result<String> {
     use plotters::prelude::*;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (720, 420)).into_drawing_area();
         root.fill(&WHITE)?;
-        let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
-        let top = runs.iter().map(|r| gib(r.usage.peak_rss)).fold(1.5, f64::max) * 1.15;
-        let right = runs.iter().map(|r| r.rows).max().unwrap_or(1) as f64 / 1e6 * 1.05;
+        let top = points.iter().map(|p| p.rss).fold(1.5, f64::max) * 1.15;
+        let right = points.iter().map(|p| p.rows).fold(1.0, f64::max) * 1.05;
         let mut chart = ChartBuilder::on(&root)
             .caption("Peak memory against input size", course_utils::theme::title_font())
             .margin(16)
             .x_label_area_size(44)
             .y_label_area_size(60)
             .build_cartesian_2d(0.0..right, 0.0..top)?;
-        chart.configure_mesh().x_desc("input rows (millions)").y_desc("peak memory (GiB)").label_style(course_utils::theme::label_font()).draw()?;
+        chart
+            .configure_mesh()
+            .x_desc("input rows (millions)")
+            .y_desc("peak memory (GiB)")
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .label_style(course_utils::theme::label_font())
+            .draw()?;
         chart.draw_series(DashedLineSeries::new([(0.0, 1.0), (right, 1.0)], 6, 4, BLACK.mix(0.6).stroke_width(1)))?
             .label("goal: 1 GiB")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK.mix(0.6)));
         // solid: max RSS, as GNU time counts it; dotted: the process's own memory (without mapped file pages)
         for (i, (_, mode)) in MODES.iter().enumerate() {
             let colour = course_utils::theme::color(i);
-            let at = |value: fn(&Run) -> u64| -> Vec<(f64, f64)> { runs.iter().filter(|r| r.mode == *mode).map(|r| (r.rows as f64 / 1e6, gib(value(r)))).collect() };
-            let rss = at(|r| r.usage.peak_rss);
+            let at = |value: fn(&Point) -> f64| -> Vec<(f64, f64)> { points.iter().filter(|p| p.mode == *mode).map(|p| (p.rows, value(p))).collect() };
+            let rss = at(|p| p.rss);
             chart.draw_series(LineSeries::new(rss.clone(), colour.stroke_width(2)))?
                 .label(format!("{mode}: max RSS"))
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2)));
             chart.draw_series(rss.into_iter().map(|p| Circle::new(p, 4, colour.filled())))?;
             if *mode == "out of core" {
-                let own = at(|r| r.peaks.anonymous);
+                let own = at(|p| p.own);
                 chart.draw_series(DashedLineSeries::new(own.clone(), 2, 4, colour.stroke_width(2)))?
                     .label(format!("{mode}: its own memory"))
                     .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(1)));
                 chart.draw_series(own.into_iter().map(|p| Circle::new(p, 3, colour.stroke_width(1))))?;
             }
         }
-        chart.configure_series_labels().position(SeriesLabelPosition::UpperLeft).background_style(WHITE.mix(0.9)).border_style(BLACK.mix(0.3)).label_font(course_utils::theme::label_font()).draw()?;
+        chart.configure_series_labels().position(SeriesLabelPosition::UpperRight).background_style(WHITE.mix(0.9)).border_style(BLACK.mix(0.3)).label_font(course_utils::theme::label_font()).draw()?;
         root.present()?;
     }
     Ok(svg)
