@@ -3,6 +3,7 @@
 //! - `serve [PORT]`: install the pinned book tools if needed, fetch KaTeX's CSS and fonts, build, serve on localhost.
 //! - `test`: every test of the workspace, the snippet-coverage check, and a full book build with link checking.
 //! - `book`: build the book (HTML and link check) and check its output for leftovers and external resources.
+//! - `site-test`: the browser test alone, on the book `book` last built.
 //! - `snippets`: the snippet-coverage check alone.
 //! - `figures`: regenerate everything in `figures/` (release mode).
 //! - `out-of-core`: the out-of-core page's measurements alone (10 to 100 million rows; data under `target/`).
@@ -54,6 +55,7 @@ fn main() -> ExitCode {
         Some("serve") => serve(&root, args.get(1).map_or("3000", String::as_str)),
         Some("test") => test(&root),
         Some("book") => book(&root).map(|_| ()),
+        Some("site-test") => site_test(&root), // the browser test alone, of the book last built
         Some("snippets") => snippet_check(&root),
         Some("copy-check") => copy_check(&root).and_then(|_| copy_build(&root)),
         Some("copy-build") => copy_build(&root),
