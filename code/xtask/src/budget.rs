@@ -71,7 +71,14 @@ pub enum Track {
     Primer,
     Core,
     Optional,
+    /// Looked up when needed, not read through: see [`REFERENCE_PAGES`].
+    Reference,
 }
+
+/// Pages a learner looks things up in rather than reads through: the glossary (a word at a time, from the
+/// links on the pages that use it) and troubleshooting (an error message at a time, when one shows up). They
+/// are counted apart, as a course does not count its index in its hours.
+pub const REFERENCE_PAGES: [&str; 2] = ["study/glossary.md", "study/troubleshooting.md"];
 
 /// One page of SUMMARY.md.
 #[derive(Debug, Clone, PartialEq)]
@@ -231,6 +238,11 @@ pub fn expand(text: &str, dir: &Path, depth: usize) -> Result<String, String> {
             continue;
         }
         let file = dir.join(&include.path);
+        if snippets::normalize(&file).to_string_lossy().contains(crate::outputs::DIR) {
+            let body = fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            out.push_str(&crate::outputs::for_budget(&body)); // looked over like a table, not read as code
+            continue;
+        }
         if let Some(quiz) = crate::quizzes::plain_for_include(&file) {
             out.push_str(&quiz?); // read from its TOML: the HTML's words are the same, its code lines are not fenced
             continue;
@@ -269,10 +281,13 @@ pub fn summary_pages(summary: &str) -> Vec<(String, String, String)> {
     out
 }
 
-/// A page is optional when its title says so ("Going deeper", "(optional)"); the primer is its own part.
-pub fn track_of(title: &str, part: &str) -> Track {
+/// A page is optional when its title says so ("Going deeper", "(optional)"); the primer is its own part; the
+/// reference pages are named in [`REFERENCE_PAGES`].
+pub fn track_of(file: &str, title: &str, part: &str) -> Track {
     if part.starts_with("Rust for Python programmers") {
         Track::Primer
+    } else if REFERENCE_PAGES.contains(&file) {
+        Track::Reference
     } else if title.starts_with("Going deeper") || title.to_lowercase().contains("(optional)") {
         Track::Optional
     } else {
@@ -392,7 +407,7 @@ pub fn pages(root: &Path) -> Result<Vec<Page>, String> {
     for page in listed {
         let mut content = count(&page.expanded()?);
         content.exercises = by_page.remove(&page.file).unwrap_or_default();
-        out.push(Page { track: track_of(&page.title, &page.part), file: page.file, title: page.title, content });
+        out.push(Page { track: track_of(&page.file, &page.title, &page.part), file: page.file, title: page.title, content });
     }
     if let Some((file, found)) = by_page.into_iter().next() {
         return Err(format!("exercises {found:?} belong to {file}, which SUMMARY.md does not list"));
@@ -428,13 +443,14 @@ fn path_name(path: Track) -> &'static str {
         Track::Primer => "Rust primer",
         Track::Core => "Core path",
         Track::Optional => "Optional (going deeper)",
+        Track::Reference => "Reference (looked up when needed, not read through)",
     }
 }
 
 /// The table of every page, by path, with the rates.
 pub fn table(pages: &[Page]) -> String {
     let mut s = String::from(HEADER);
-    for path in [Track::Primer, Track::Core, Track::Optional] {
+    for path in [Track::Primer, Track::Core, Track::Optional, Track::Reference] {
         let on: Vec<&Page> = pages.iter().filter(|p| p.track == path).collect();
         if on.is_empty() {
             continue;
@@ -463,7 +479,7 @@ pub fn table(pages: &[Page]) -> String {
     let _ = write!(
         s,
         "\n*Rates: prose {PROSE_WORDS_PER_MINUTE:.0} words a minute; table cells {TABLE_WORDS_PER_MINUTE:.0} words a minute; \
-         {CODE_LINES_PER_MINUTE:.0} visible code lines a minute (listings and shown output; hidden lines not counted); \
+         {CODE_LINES_PER_MINUTE:.0} visible code lines a minute (hidden lines not counted); a listing's shown output is looked over like a table, its words at the table rate; \
          {MINUTES_PER_FIGURE:.0} minute a figure; a quiz question {MINUTES_PER_QUESTION} minute to think, beyond reading it \
          and the explanation of every choice; an exercise {MINUTES_PER_EXERCISE:.0} minutes plus \
          {MINUTES_PER_SOLUTION_LINE:.0} a line of its solution (its folded solution is that time, not read again). Limits: core path {CORE_LIMIT_MINUTES:.0} minutes, \
@@ -480,6 +496,7 @@ pub fn page_times(pages: &[Page]) -> String {
         let what = match p.track {
             Track::Optional if p.title.starts_with("More practice") => "**Practice (optional), outside the core path's time budget.** ",
             Track::Optional => "**Going deeper (optional), outside the core path's time budget.** ",
+            Track::Reference => "**Reference: look things up here when you need them; outside the core path's time budget.** ",
             _ => "",
         };
         let exercises = match c.exercises.len() {
@@ -628,11 +645,11 @@ mod tests {
 
     #[test]
     fn summary_parts_decide_the_path() {
-        let s = "# Summary\n\n[Overview](overview.md)\n\n# Rust for Python programmers\n\n- [Primer](primer/index.md)\n\n# Topics\n\n- [Arrays](arrays/index.md)\n  - [Going deeper: pages](arrays/going-deeper.md)\n";
+        let s = "# Summary\n\n[Overview](overview.md)\n\n# Rust for Python programmers\n\n- [Primer](primer/index.md)\n\n# Topics\n\n- [Arrays](arrays/index.md)\n  - [Going deeper: pages](arrays/going-deeper.md)\n\n# Study\n\n- [Glossary](study/glossary.md)\n";
         let pages = summary_pages(s);
-        let paths: Vec<Track> = pages.iter().map(|(_, t, p)| track_of(t, p)).collect();
+        let paths: Vec<Track> = pages.iter().map(|(f, t, p)| track_of(f, t, p)).collect();
         assert_eq!(pages[1].0, "primer/index.md");
-        assert_eq!(paths, vec![Track::Core, Track::Primer, Track::Core, Track::Optional]);
+        assert_eq!(paths, vec![Track::Core, Track::Primer, Track::Core, Track::Optional, Track::Reference]);
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod budget;
 mod copying;
 mod exercises;
 mod machine;
+mod outputs;
 mod quizzes;
 mod rebuilds;
 mod runner;
@@ -66,10 +67,11 @@ fn main() -> ExitCode {
         Some("budget") if args.get(1).map(String::as_str) == Some("--sections") => budget_sections(&root),
         Some("budget") => budget_command(&root),
         Some("quizzes") => quizzes_command(&root),
+        Some("outputs") => outputs_command(&root, true),
         Some("python-vs-rust") => python_vs_rust(&root, args.get(1).map(String::as_str)),
         Some("tools") => tools(&root).map(|_| ()),
         Some("exercises") => exercises_command(&root, args.get(1).map(String::as_str), args.get(2).map(String::as_str)),
-        _ => Err("usage: cargo xtask <serve [PORT] | test | book | snippets | figures | out-of-core | budget | quizzes | python-vs-rust [LAB] | exercises [reset LAB] | tools>".into()),
+        _ => Err("usage: cargo xtask <serve [PORT] | test | book | snippets | figures | out-of-core | budget | quizzes | outputs | python-vs-rust [LAB] | exercises [reset LAB] | tools>".into()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -339,6 +341,7 @@ fn test(root: &Path) -> Result {
     timed("snippet coverage", &mut || snippet_check(root))?;
     timed("quizzes", &mut || quizzes_check(root))?;
     timed("time budget", &mut || budget_check(root))?;
+    timed("shown outputs", &mut || outputs_command(root, false))?;
     timed("copy check", &mut || copy_check(root))?;
     timed("copied listings", &mut || copy_build(root))?;
     timed("spell check", &mut || spell_check(root))?;
@@ -772,6 +775,14 @@ fn copy_build(root: &Path) -> Result {
     Ok(())
 }
 
+/// Writes (`write`) or checks the output shown under every printing listing (see `outputs.rs`).
+fn outputs_command(root: &Path, write: bool) -> Result {
+    step(if write { "shown outputs: running every printing listing to write its output" } else { "shown outputs: running every printing listing and comparing with its committed output" });
+    let count = outputs::generate(root, write)?;
+    println!("shown outputs: {count} listings {}", if write { "ran; outputs written" } else { "show what they print now" });
+    Ok(())
+}
+
 /// The limits of the time budget: the test command fails when the core path or the primer is over. (That the
 /// committed budget is current and that every page shows its time are xtask's unit tests.)
 fn budget_check(root: &Path) -> Result {
@@ -815,7 +826,7 @@ fn budget_command(root: &Path) -> Result {
         course_file(&root.join("figures").join(file), &text)?;
         println!("wrote figures/{file}");
     }
-    for track in [budget::Track::Primer, budget::Track::Core, budget::Track::Optional] {
+    for track in [budget::Track::Primer, budget::Track::Core, budget::Track::Optional, budget::Track::Reference] {
         println!("{track:?}: {:.0} minutes", budget::total(&pages, track).round() + 0.0);
     }
     budget::check_limits(&pages)
@@ -824,7 +835,7 @@ fn budget_command(root: &Path) -> Result {
 /// Where each page's reading minutes go, by `## ` section (exercises are counted per page, not here).
 fn budget_sections(root: &Path) -> Result {
     for page in budget::book_pages(root)? {
-        println!("{} ({:?})", page.title, budget::track_of(&page.title, &page.part));
+        println!("{} ({:?})", page.title, budget::track_of(&page.file, &page.title, &page.part));
         for (heading, content) in budget::sections(&page.expanded()?) {
             println!("  {:5.1} min  {heading}", content.reading_minutes());
         }

@@ -97,7 +97,7 @@ pub fn plain_for_include(file: &Path) -> Option<Result<String, String>> {
 pub fn pages_needing_one(pages: &[BookPage]) -> Vec<&BookPage> {
     pages
         .iter()
-        .filter(|p| p.part == "Topics" && budget::track_of(&p.title, &p.part) == Track::Core)
+        .filter(|p| p.part == "Topics" && budget::track_of(&p.file, &p.title, &p.part) == Track::Core)
         .filter(|p| !p.file.ends_with("/index.md") && !p.title.starts_with("Lab "))
         .collect()
 }
@@ -132,7 +132,7 @@ pub fn problems(root: &Path) -> Result<Vec<String>, String> {
             out.push(format!("src/{} does not include figures/{want}", page.file));
         }
     }
-    let primer = pages.iter().filter(|p| budget::track_of(&p.title, &p.part) == Track::Primer);
+    let primer = pages.iter().filter(|p| budget::track_of(&p.file, &p.title, &p.part) == Track::Primer);
     if !primer.clone().any(|p| p.text.contains("figures/quiz/primer/")) {
         out.push("no page of the primer includes a quiz of figures/quiz/primer/".to_owned());
     }

@@ -17,6 +17,8 @@ pub struct Block {
     pub body: String,
     /// the last non-blank line before the fence (where a visible reason for `ignore` goes)
     pub before: String,
+    /// 1-based line of the closing fence (0 while open: a block the page never closes)
+    pub end: usize,
 }
 
 impl Block {
@@ -38,7 +40,9 @@ pub fn blocks(markdown: &str) -> Vec<Block> {
         match &mut open {
             Some((fence, block)) => {
                 if trimmed.starts_with(fence.as_str()) && trimmed.trim_end().chars().all(|c| c == fence.chars().next().unwrap()) {
-                    out.push(open.take().unwrap().1);
+                    let (_, mut block) = open.take().unwrap();
+                    block.end = i + 1;
+                    out.push(block);
                 } else {
                     block.body.push_str(line);
                     block.body.push('\n');
@@ -54,7 +58,7 @@ pub fn blocks(markdown: &str) -> Vec<Block> {
                         .filter(|t| !t.is_empty())
                         .map(str::to_owned)
                         .collect();
-                    let block = Block { line: i + 1, info, body: String::new(), before: last_text.clone() };
+                    let block = Block { line: i + 1, info, body: String::new(), before: last_text.clone(), end: 0 };
                     open = Some((fence, block));
                 } else if !trimmed.is_empty() {
                     last_text = trimmed.to_owned();

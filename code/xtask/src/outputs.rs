@@ -1,0 +1,357 @@
+//! Shown output: every complete listing of the book that prints, or draws an SVG with plotters, shows what it
+//! printed or drew right under it. The page says where, with an `{{#include}}` of a file under
+//! `figures/outputs/` on the first line after the listing; `cargo xtask outputs` writes those files by running
+//! each listing as the local runner does (compiled against the workspace's debug build, in a fresh folder with
+//! the penguins in `data/`, confined). The test command runs them again and fails when a committed output is
+//! stale, so a change of polars' print format, or of a listing, shows up as a diff.
+//!
+//! An output whose file name ends in `.timed.md` carries timings that change from run to run: only its shape is
+//! compared, with every number and time unit masked.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crate::runner::{Limits, RunOutput, Toolchain};
+use crate::{budget, copying, snippets};
+
+/// Where the outputs live, relative to the repository.
+pub const DIR: &str = "figures/outputs";
+/// The first line of every output file; the budget reads what follows as output (see [`for_budget`]).
+pub const MARKER: &str = "<!-- listing output";
+
+/// A listing that shows its output, and the file that holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slot {
+    /// The page, relative to `src/`.
+    pub page: String,
+    /// The line of the listing's opening fence.
+    pub line: usize,
+    /// The program as a reader copies it (hidden lines shown).
+    pub program: String,
+    /// The output file, relative to the repository (`figures/outputs/...`).
+    pub file: PathBuf,
+}
+
+impl Slot {
+    pub fn timed(&self) -> bool {
+        self.file.to_string_lossy().ends_with(".timed.md")
+    }
+    fn at(&self) -> String {
+        format!("src/{}:{}", self.page, self.line)
+    }
+}
+
+/// Whether a program prints to standard output.
+pub fn prints(program: &str) -> bool {
+    // `eprintln!` and `eprint!` write to stderr, which is not shown
+    let on_stdout = |m: &str| program.match_indices(m).any(|(i, _)| !program[..i].ends_with('e'));
+    on_stdout("println!") || on_stdout("print!(")
+}
+
+/// Whether a program draws an SVG file with plotters.
+pub fn draws(program: &str) -> bool {
+    program.contains("SVGBackend::new(") || program.contains("SVGBackend::with_string(")
+}
+
+/// Listings the test runs: not `ignore`, `no_run`, `compile_fail` or `should_panic`.
+fn runnable(block: &snippets::Block) -> bool {
+    !block.info.iter().any(|t| matches!(t.as_str(), "ignore" | "no_run" | "compile_fail" | "should_panic"))
+}
+
+/// Every slot of the book, and what is wrong: a printing listing with no output under it, an output under a
+/// listing that cannot show one, an output file no page includes.
+pub fn slots(root: &Path) -> Result<(Vec<Slot>, Vec<String>), String> {
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for page in budget::book_pages(root)? {
+        let lines: Vec<&str> = page.text.lines().collect();
+        for block in snippets::blocks(&page.text).into_iter().filter(snippets::Block::is_rust) {
+            let program = copying::program(&block.body);
+            let shows = runnable(&block) && (prints(&program) || draws(&program));
+            let next = lines.iter().skip(block.end).find(|l| !l.trim().is_empty()).copied().unwrap_or("");
+            let file = snippets::includes(next)
+                .first()
+                .map(|i| snippets::normalize(&Path::new("src").join(&page.file).parent().unwrap_or(Path::new("src")).join(&i.path)))
+                .filter(|f| f.starts_with(DIR));
+            let at = format!("src/{}:{}", page.file, block.line);
+            match (shows, file) {
+                (true, Some(file)) => found.push(Slot { page: page.file.clone(), line: block.line, program, file }),
+                (true, None) => problems.push(format!(
+                    "{at}: the listing prints or draws but shows no output: put `{{{{#include ../../{DIR}/<chapter>/<name>.md}}}}` on the line after it and run `cargo xtask outputs`"
+                )),
+                (false, Some(file)) => problems.push(format!(
+                    "{at}: {} is shown under a listing that the tests do not run or that neither prints nor draws",
+                    file.display()
+                )),
+                (false, None) => {}
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for slot in &found {
+        if !seen.insert(slot.file.clone()) {
+            problems.push(format!("{}: {} is the output of another listing too", slot.at(), slot.file.display()));
+        }
+    }
+    let mut files = Vec::new();
+    if root.join(DIR).is_dir() {
+        crate::collect(&root.join(DIR), "md", &mut files).map_err(|e| format!("{DIR}: {e}"))?;
+    }
+    for file in files {
+        let relative = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
+        if !seen.contains(&relative) {
+            problems.push(format!("{}: no page shows it under a listing (remove it, or include it)", relative.display()));
+        }
+    }
+    Ok((found, problems))
+}
+
+/// The output file's text for what a run produced, or why the listing cannot show one.
+pub fn render(slot: &Slot, run: &RunOutput) -> Result<String, String> {
+    let at = slot.at();
+    if !run.compiled {
+        return Err(format!("{at}: does not compile:\n{}", run.compile_stderr));
+    }
+    if run.timed_out || run.truncated || run.status != Some(0) {
+        let why = if run.timed_out { "ran out of time".to_owned() } else if run.truncated { "printed too much".to_owned() } else { format!("exited with {:?} (signal {:?})", run.status, run.signal) };
+        return Err(format!("{at}: {why}:\n{}{}", run.stdout, run.stderr));
+    }
+    if prints(&slot.program) && run.stdout.trim().is_empty() {
+        return Err(format!("{at}: prints nothing"));
+    }
+    let mut out = format!("{MARKER}: written by `cargo xtask outputs` from the listing above it on src/{}; do not edit -->\n", slot.page);
+    out.push_str("<div class=\"listing-output\">\n\n");
+    if !run.stdout.trim().is_empty() {
+        let fence = if run.stdout.contains("```") { "~~~~" } else { "```" };
+        out.push_str(&format!("{fence}text\n{}\n{fence}\n\n", run.stdout.trim_end()));
+    }
+    if draws(&slot.program) {
+        let [(_, svg)] = run.svgs.as_slice() else {
+            return Err(format!("{at}: should draw one SVG file, drew {}", run.svgs.len()));
+        };
+        // An HTML block ends at a blank line: the SVG's own blank lines, if any, would end it early.
+        let svg: Vec<&str> = svg.lines().filter(|l| !l.trim().is_empty()).collect();
+        out.push_str(&format!("<figure>\n{}\n</figure>\n\n", svg.join("\n")));
+    }
+    out.push_str("</div>\n");
+    Ok(out)
+}
+
+/// A timed output's shape: every number (with its decimal point) and the time unit after it masked.
+pub fn shape(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            while chars.peek().is_some_and(|c| c.is_ascii_digit() || *c == '.') {
+                chars.next();
+            }
+            out.push('#');
+            // `1.2ms`, `980µs`, `3 s`: the unit changes with the number
+            let rest: String = chars.clone().take(3).collect();
+            for unit in ["ns", "µs", "us", "ms", "s"] {
+                if rest.trim_start_matches(' ').starts_with(unit) && !rest.trim_start_matches(' ')[unit.len()..].starts_with(char::is_alphabetic) {
+                    while chars.peek() == Some(&' ') {
+                        chars.next();
+                    }
+                    for _ in unit.chars() {
+                        chars.next();
+                    }
+                    out.push_str(" <unit>");
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// What the budget reads an output file as: its text lines as table rows (an output is looked over like a table,
+/// its words at the table rate) and its figure as one figure.
+pub fn for_budget(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_fence = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with("```") || t.starts_with("~~~~") {
+            in_fence = !in_fence;
+        } else if in_fence && !t.is_empty() {
+            out.push_str(&format!("| {t}\n"));
+        } else if t == "<figure>" {
+            out.push_str("![an output figure]()\n");
+        }
+    }
+    out
+}
+
+fn limits() -> Limits {
+    // a polars listing: up to a few hundred MB and a thread per core; the slowest listing runs for about a second
+    Limits { wall: Duration::from_secs(60), memory_bytes: 4 << 30, processes: 64, file_bytes: 64 << 20, output_bytes: 256 << 10 }
+}
+
+/// What a reader sees: the runner gives each program a fresh temporary folder as `TMPDIR`; a reader's is `/tmp`.
+fn as_a_reader_sees(mut run: RunOutput) -> RunOutput {
+    let folder = std::env::temp_dir().join("xtask-run-").to_string_lossy().into_owned();
+    while let Some(at) = run.stdout.find(&folder) {
+        let end = at + folder.len() + 6; // mkdtemp's XXXXXX
+        run.stdout.replace_range(at..end.min(run.stdout.len()), "/tmp");
+    }
+    run
+}
+
+/// Runs every slot's listing (two at a time, as there are two cores), in order of the slots.
+fn run_all(toolchain: &Toolchain, slots: &[Slot], times: usize) -> Vec<Result<Vec<String>, String>> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Vec<String>, String>>>> = Mutex::new(vec![None; slots.len()]);
+    let done = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(slot) = slots.get(i) else { break };
+                    let result = (0..times)
+                        .map(|_| toolchain.run(&slot.program, &limits()).and_then(|run| render(slot, &as_a_reader_sees(run))))
+                        .collect::<Result<Vec<String>, String>>();
+                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                    eprintln!("outputs: [{n}/{}] {} -> {}", slots.len(), slot.at(), slot.file.display());
+                    results.lock().unwrap()[i] = Some(result);
+                }
+            });
+        }
+    });
+    results.into_inner().unwrap().into_iter().map(|r| r.expect("every slot ran")).collect()
+}
+
+/// `write`: writes every output (each listing run twice: an output that differs between runs and is not marked
+/// timed is an error). Otherwise checks the committed ones, and leaves the fresh text of a stale one in
+/// `target/outputs/` to compare.
+pub fn generate(root: &Path, write: bool) -> Result<usize, String> {
+    let (slots, problems) = slots(root)?;
+    if !problems.is_empty() {
+        return Err(format!("shown outputs:\n{}", problems.join("\n")));
+    }
+    let toolchain = Toolchain::prepare(root)?;
+    let results = run_all(&toolchain, &slots, if write { 2 } else { 1 });
+    let mut failures = Vec::new();
+    for (slot, result) in slots.iter().zip(results) {
+        let texts = match result {
+            Ok(texts) => texts,
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
+        };
+        let fresh = &texts[0];
+        let file = root.join(&slot.file);
+        if write {
+            if texts.iter().any(|t| t != fresh) && !slot.timed() {
+                failures.push(format!("{}: prints something else each run: make it deterministic (sort, maintain_order, a seed) or name its output `.timed.md`", slot.at()));
+                continue;
+            }
+            if let Some(dir) = file.parent() {
+                fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            }
+            crate::course_file(&file, fresh)?;
+            continue;
+        }
+        let committed = fs::read_to_string(&file).unwrap_or_default();
+        let same = if slot.timed() { shape(&committed) == shape(fresh) } else { &committed == fresh };
+        if !same {
+            let copy = root.join("target/outputs").join(&slot.file);
+            if let Some(dir) = copy.parent() {
+                let _ = fs::create_dir_all(dir);
+            }
+            let _ = fs::write(&copy, fresh);
+            failures.push(format!("{}: {} is stale (this run's output is in {})", slot.at(), slot.file.display(), copy.display()));
+        }
+    }
+    if !failures.is_empty() {
+        let hint = if write { "" } else { "\nrun `cargo xtask outputs` to write them again, and look at the diff" };
+        return Err(format!("shown outputs: {} of {}:\n{}{hint}", failures.len(), slots.len(), failures.join("\n")));
+    }
+    Ok(slots.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot(program: &str, file: &str) -> Slot {
+        Slot { page: "p.md".into(), line: 3, program: program.into(), file: file.into() }
+    }
+
+    fn ran(stdout: &str) -> RunOutput {
+        RunOutput { compiled: true, status: Some(0), stdout: stdout.into(), ..RunOutput::default() }
+    }
+
+    #[test]
+    fn an_output_is_its_text_in_a_fence_and_its_figure() {
+        let s = slot("fn main() { println!(\"x\"); }", "figures/outputs/p.md");
+        let text = render(&s, &ran("shape: (2, 1)\n")).unwrap();
+        assert!(text.starts_with(MARKER));
+        assert!(text.contains("```text\nshape: (2, 1)\n```"));
+        let drawn = slot("fn main() { SVGBackend::new(\"a.svg\", (1, 1)); }", "figures/outputs/q.md");
+        let run = RunOutput { svgs: vec![("a.svg".into(), "<svg>\n\n<rect/>\n</svg>\n".into())], ..ran("") };
+        let text = render(&drawn, &run).unwrap();
+        assert!(text.contains("<figure>\n<svg>\n<rect/>\n</svg>\n</figure>"), "{text}");
+        assert!(!text.contains("```"));
+    }
+
+    #[test]
+    fn a_failing_or_silent_listing_shows_no_output() {
+        let s = slot("fn main() { println!(\"x\"); }", "figures/outputs/p.md");
+        assert!(render(&s, &ran("  \n")).unwrap_err().contains("prints nothing"));
+        assert!(render(&s, &RunOutput { status: Some(101), ..ran("half") }).unwrap_err().contains("exited with Some(101)"));
+        assert!(render(&s, &RunOutput { compiled: false, ..ran("") }).unwrap_err().contains("does not compile"));
+        assert!(render(&s, &RunOutput { timed_out: true, ..ran("") }).unwrap_err().contains("out of time"));
+        let drawn = slot("fn main() { SVGBackend::new(\"a.svg\", (1, 1)); }", "figures/outputs/q.md");
+        assert!(render(&drawn, &ran("")).unwrap_err().contains("drew 0"));
+    }
+
+    #[test]
+    fn a_timed_output_is_compared_by_shape() {
+        assert_eq!(shape("sum 12.5ms, 3 runs"), shape("sum 980µs, 7 runs"));
+        assert_eq!(shape("took 1.2 s"), "took # <unit>");
+        assert_ne!(shape("sum 12.5ms"), shape("mean 12.5ms"));
+        assert_ne!(shape("3 rows"), shape("3 rows\n4 rows"));
+        assert_eq!(shape("3 samples"), "# samples"); // `s` of a word is not a unit
+    }
+
+    #[test]
+    fn the_budget_reads_an_output_as_table_words_and_a_figure() {
+        let text = format!("{MARKER} -->\n<div class=\"listing-output\">\n\n```text\nshape: (2, 1)\n\n│ a │\n```\n\n<figure>\n<svg/>\n</figure>\n</div>\n");
+        let counted = budget::count(&for_budget(&text));
+        assert_eq!((counted.table_words, counted.code_lines, counted.prose_words, counted.figures), (4, 0, 0, 1)); // `shape:`, `(2,`, `1)` and `a`
+    }
+
+    #[test]
+    fn which_listings_must_show_output() {
+        assert!(prints("println!(\"{df}\")") && prints("print!(\"a\")"));
+        assert!(!prints("eprintln!(\"progress\")"));
+        assert!(draws("let root = SVGBackend::new(\"a.svg\", (640, 480)).into_drawing_area();"));
+        assert!(draws("SVGBackend::with_string(&mut svg, (600, 400))"));
+    }
+
+    #[test]
+    fn a_reader_sees_their_own_temporary_folder() {
+        let folder = std::env::temp_dir().join("xtask-run-a1B2c3/sort.pb");
+        let run = as_a_reader_sees(ran(&format!("wrote {}\n", folder.display())));
+        assert_eq!(run.stdout, "wrote /tmp/sort.pb\n");
+    }
+
+    /// The book as it is: every printing listing has an output, and every output file a listing.
+    #[test]
+    fn every_printing_listing_of_the_book_shows_its_output() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let (slots, problems) = slots(&root).unwrap();
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        assert!(slots.len() >= 20, "{} outputs", slots.len());
+    }
+}
