@@ -65,6 +65,8 @@ pub fn all(results: &LabResults, harder: &LabResults) -> Result<Vec<(&'static st
         ("visualization/subplots.svg", subplots_svg(&history.train_loss)?),
         ("visualization/histogram-flipper.svg", crate::stats::histogram_svg(&penguins, "flipper_length_mm", 24)?),
         ("visualization/box-body-mass.svg", crate::stats::box_plot_svg(&penguins, "body_mass_g")?),
+        ("visualization/violin-body-mass.svg", crate::stats::violin_svg(&penguins, "body_mass_g")?),
+        ("visualization/pair-plot.svg", crate::stats::pair_plot_svg(&penguins, &MEASUREMENTS)?),
         ("visualization/scatter-bill.svg", crate::stats::scatter_svg(&penguins, "bill_length_mm", "bill_depth_mm")?),
         ("visualization/correlation.svg", crate::stats::correlation_svg(&penguins, &MEASUREMENTS)?),
         ("visualization/training-curves.svg", crate::curves::training_curves_svg(&noisy.train_loss, &noisy.val_loss, Some(0.6), (760, 420))?),
@@ -93,7 +95,7 @@ mod tests {
     fn committed_figures_are_current() {
         let (results, harder) = (crate::lab_1_2_3::lab_results().unwrap(), crate::lab_1_2_3::harder_results().unwrap());
         let figures = all(&results, &harder).unwrap();
-        assert_eq!(figures.len(), 8);
+        assert_eq!(figures.len(), 10);
         for (name, svg) in &figures {
             assert!(svg.starts_with("<svg") && svg.len() > 2_000, "{name} looks empty");
             check_committed(name, svg).unwrap();

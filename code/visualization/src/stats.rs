@@ -1,6 +1,6 @@
 //! The plots a Seaborn user reaches for, on the penguins: a histogram with a density line (`histplot(kde=True)`),
-//! a box plot (`boxplot`), a scatter plot coloured by species (`scatterplot(hue=...)`) and a correlation heatmap
-//! (`heatmap(df.corr(), annot=True)`).
+//! a box plot (`boxplot`), a violin plot (`violinplot`), a scatter plot coloured by species
+//! (`scatterplot(hue=...)`), a pair plot (`pairplot`) and a correlation heatmap (`heatmap(df.corr(), annot=True)`).
 
 use crate::FigureError;
 use crate::heatmaps::{Heatmap, heatmap_svg};
@@ -35,6 +35,15 @@ pub fn groups(df: &DataFrame, value: &str, by: &str) -> Result<Vec<(String, Vec<
 /// (`σ·n^(-1/5)`, the default of SciPy's `gaussian_kde` and so of Seaborn's `kdeplot`).
 pub fn gaussian_kde(values: &[f64], grid: &[f64]) -> Result<Vec<f64>, FigureError> {
     let n = values.len() as f64;
+    let h = scott_bandwidth(values)?;
+    let norm = 1.0 / (n * h * (2.0 * std::f64::consts::PI).sqrt());
+    Ok(grid.iter().map(|&x| norm * values.iter().map(|&v| (-0.5 * ((x - v) / h).powi(2)).exp()).sum::<f64>()).collect())
+}
+// ANCHOR_END: kde
+
+/// Scott's rule, `σ·n^(-1/5)` with the sample standard deviation: the kernel width of [`gaussian_kde`].
+pub fn scott_bandwidth(values: &[f64]) -> Result<f64, FigureError> {
+    let n = values.len() as f64;
     if values.len() < 2 || values.iter().any(|v| !v.is_finite()) {
         return Err(FigureError::Data { what: "gaussian_kde".into(), why: "needs at least two finite values" });
     }
@@ -43,11 +52,21 @@ pub fn gaussian_kde(values: &[f64], grid: &[f64]) -> Result<Vec<f64>, FigureErro
     if sd == 0.0 {
         return Err(FigureError::Data { what: "gaussian_kde".into(), why: "all values are equal: no spread to estimate" });
     }
-    let h = sd * n.powf(-0.2);
-    let norm = 1.0 / (n * h * (2.0 * std::f64::consts::PI).sqrt());
-    Ok(grid.iter().map(|&x| norm * values.iter().map(|&v| (-0.5 * ((x - v) / h).powi(2)).exp()).sum::<f64>()).collect())
+    Ok(sd * n.powf(-0.2))
 }
-// ANCHOR_END: kde
+
+// ANCHOR: violin_outline
+/// One violin's half outline: (value, density) at `points` values from two bandwidths below the smallest value to
+/// two above the largest (Seaborn's default `cut=2`).
+pub fn violin_outline(values: &[f64], points: usize) -> Result<Vec<(f64, f64)>, FigureError> {
+    let h = scott_bandwidth(values)?;
+    let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, u), &v| (l.min(v), u.max(v)));
+    let (from, to) = (lo - 2.0 * h, hi + 2.0 * h);
+    let grid: Vec<f64> = (0..points.max(2)).map(|i| from + (to - from) * i as f64 / (points.max(2) - 1) as f64).collect();
+    let density = gaussian_kde(values, &grid)?;
+    Ok(grid.into_iter().zip(density).collect())
+}
+// ANCHOR_END: violin_outline
 
 /// The q-quantile of sorted values, interpolating linearly (NumPy's default).
 pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
@@ -222,6 +241,62 @@ pub fn box_plot_svg(df: &DataFrame, column: &str) -> Result<String, FigureError>
 }
 // ANCHOR_END: box_plot
 
+// ANCHOR: violin
+/// `sns.violinplot(df, x="species", y=column, inner="box")`: each species' density drawn on both sides of its
+/// centre line, all violins on one width scale (Seaborn's `density_norm="area"`: equal areas), and inside each a
+/// thick bar from Q1 to Q3 with a white dot at the median.
+pub fn violin_svg(df: &DataFrame, column: &str) -> Result<String, FigureError> {
+    let groups = groups(df, column, "species")?;
+    let outlines = groups.iter().map(|(_, v)| violin_outline(v, 120)).collect::<Result<Vec<_>, _>>()?;
+    let stats = groups.iter().map(|(_, v)| box_stats(v)).collect::<Result<Vec<_>, _>>()?;
+    let (lo, hi) = outlines.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, u), &(v, _)| (l.min(v), u.max(v)));
+    let widest = outlines.iter().flatten().fold(0.0f64, |m, &(_, d)| m.max(d));
+    let names: Vec<String> = groups.iter().map(|(n, v)| format!("{n} (n = {})", v.len())).collect();
+
+    svg_of((720, 420), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(format!("{column} by species"), theme::title_font())
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(70)
+            .build_cartesian_2d(crate::categories(groups.len()), lo..hi)?;
+        let label = |v: &SegmentValue<usize>| match v {
+            SegmentValue::CenterOf(i) if *i < names.len() => names[*i].clone(),
+            _ => String::new(),
+        };
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_desc("species")
+            .y_desc(column)
+            .axis_desc_style(theme::label_font())
+            .label_style(theme::small_font())
+            .light_line_style(MUTED.mix(0.4))
+            .bold_line_style(MUTED)
+            .x_label_formatter(&label)
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .draw()?;
+        // widths in pixels: the densest point of all the violins fills 40% of a category's segment on each side
+        let segment = chart.backend_coord(&(SegmentValue::Exact(1), 0.0)).0 - chart.backend_coord(&(SegmentValue::Exact(0), 0.0)).0;
+        let scale = 0.4 * segment as f64 / widest;
+        for (g, (outline, s)) in outlines.iter().zip(&stats).enumerate() {
+            let at = |y: f64| chart.backend_coord(&(SegmentValue::CenterOf(g), y));
+            let right = outline.iter().map(|&(y, d)| (at(y).0 + (d * scale).round() as i32, at(y).1));
+            let left = outline.iter().rev().map(|&(y, d)| (at(y).0 - (d * scale).round() as i32, at(y).1));
+            let shape: Vec<(i32, i32)> = right.chain(left).collect();
+            root.draw(&Polygon::new(shape.clone(), theme::color(g).mix(0.6).filled()))?;
+            root.draw(&PathElement::new(shape.into_iter().chain(std::iter::once(at(outline[0].0))).collect::<Vec<_>>(), INK.stroke_width(1)))?;
+            // inner="box": the quartiles as a thick bar, the whiskers as a thin one, the median as a white dot
+            let ((x, low), (_, high)) = (at(s.whisker_low), at(s.whisker_high));
+            root.draw(&PathElement::new([(x, low), (x, high)], INK.stroke_width(1)))?;
+            root.draw(&PathElement::new([(x, at(s.q1).1), (x, at(s.q3).1)], INK.stroke_width(6)))?;
+            root.draw(&Circle::new(at(s.median), 3, BACKGROUND.filled()))?;
+        }
+        Ok(())
+    })
+}
+// ANCHOR_END: violin
+
 // ANCHOR: scatter
 /// `sns.scatterplot(df, x=x, y=y, hue="species")`.
 pub fn scatter_svg(df: &DataFrame, x: &str, y: &str) -> Result<String, FigureError> {
@@ -267,6 +342,85 @@ pub fn scatter_svg(df: &DataFrame, x: &str, y: &str) -> Result<String, FigureErr
     })
 }
 // ANCHOR_END: scatter
+
+// ANCHOR: pair_plot
+/// `sns.pairplot(df, vars=columns, hue="species", diag_kind="hist")`: a grid with one panel per pair of columns,
+/// a scatter plot off the diagonal (row i's column on y, column j's on x) and each column's histograms on the
+/// diagonal (density, each species of area 1). Each panel leaves out the rows missing one of its two columns.
+pub fn pair_plot_svg(df: &DataFrame, columns: &[&str]) -> Result<String, FigureError> {
+    const BINS: usize = 16;
+    let k = columns.len();
+    if k < 2 {
+        return Err(FigureError::Data { what: "pair_plot_svg".into(), why: "needs at least two columns" });
+    }
+    let species: Vec<Option<&str>> = df.column("species")?.str()?.iter().collect();
+    let mut names: Vec<&str> = species.iter().flatten().copied().collect();
+    names.sort();
+    names.dedup();
+    let values = columns
+        .iter()
+        .map(|c| Ok(df.column(c)?.cast(&DataType::Float64)?.f64()?.iter().collect::<Vec<Option<f64>>>()))
+        .collect::<Result<Vec<_>, FigureError>>()?;
+    let range = |v: &[Option<f64>]| {
+        let (lo, hi) = v.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| (l.min(x), h.max(x)));
+        let pad = 0.05 * (hi - lo);
+        lo - pad..hi + pad
+    };
+    let ranges: Vec<_> = values.iter().map(|v| range(v)).collect();
+
+    svg_of((900, 820), |root| {
+        let root = root.titled("Pair plot of the penguins' measurements", theme::title_font())?;
+        let (grid, legend) = root.split_horizontally(780);
+        for (g, name) in names.iter().enumerate() {
+            let y = 30 + 24 * g as i32;
+            legend.draw(&Circle::new((12, y), 5, theme::color(g).filled()))?;
+            legend.draw(&Text::new(name.to_string(), (24, y - 7), theme::small_font()))?;
+        }
+        let panels = grid.split_evenly((k, k));
+        for (i, j) in (0..k).flat_map(|i| (0..k).map(move |j| (i, j))) {
+            let panel = &panels[i * k + j];
+            let x_range = ranges[j].clone();
+            let mut builder = ChartBuilder::on(panel);
+            builder.margin(4).x_label_area_size(if i == k - 1 { 36 } else { 14 }).y_label_area_size(if j == 0 { 50 } else { 14 });
+            let x_desc = if i == k - 1 { columns[j] } else { "" };
+            if i == j {
+                // one density histogram per species, on the shared bins of this column
+                let width = (x_range.end - x_range.start) / BINS as f64;
+                let densities: Vec<Vec<f64>> = names
+                    .iter()
+                    .map(|name| {
+                        let own: Vec<f64> = values[j].iter().zip(&species).filter(|(_, s)| **s == Some(*name)).filter_map(|(v, _)| *v).collect();
+                        let mut counts = vec![0.0; BINS];
+                        own.iter().for_each(|&x| counts[(((x - x_range.start) / width) as usize).min(BINS - 1)] += 1.0);
+                        counts.iter().map(|c| c / (own.len().max(1) as f64 * width)).collect()
+                    })
+                    .collect();
+                let top = densities.iter().flatten().fold(0.0f64, |m, &d| m.max(d)) * 1.1;
+                let mut chart = builder.build_cartesian_2d(x_range.clone(), 0.0..top)?;
+                chart.configure_mesh().x_desc(x_desc).y_desc(if j == 0 { "density" } else { "" }).x_labels(4).y_labels(3).disable_mesh()
+                    .label_style(theme::small_font()).axis_desc_style(theme::small_font()).x_label_formatter(&|v| format!("{v:.0}")).y_label_formatter(&|v| format!("{v:.2}")).draw()?;
+                for (g, density) in densities.iter().enumerate() {
+                    chart.draw_series(density.iter().enumerate().map(|(b, &d)| {
+                        let x0 = x_range.start + b as f64 * width;
+                        Rectangle::new([(x0, 0.0), (x0 + width, d)], theme::color(g).mix(0.4).filled())
+                    }))?;
+                }
+            } else {
+                let mut chart = builder.build_cartesian_2d(x_range.clone(), ranges[i].clone())?;
+                chart.configure_mesh().x_desc(x_desc).y_desc(if j == 0 { columns[i] } else { "" }).x_labels(4).y_labels(4)
+                    .light_line_style(MUTED.mix(0.3)).bold_line_style(MUTED.mix(0.6))
+                    .label_style(theme::small_font()).axis_desc_style(theme::small_font()).x_label_formatter(&|v| format!("{v:.0}")).y_label_formatter(&|v| format!("{v:.0}")).draw()?;
+                for (g, name) in names.iter().enumerate() {
+                    let rows = (0..species.len()).filter(|&r| species[r] == Some(*name));
+                    let points = rows.filter_map(|r| Some((values[j][r]?, values[i][r]?)));
+                    chart.draw_series(points.map(|p| Circle::new(p, 2, theme::color(g).mix(0.7).filled())))?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
+// ANCHOR_END: pair_plot
 
 // ANCHOR: correlation
 /// Pearson correlation of numeric columns over the rows where all are present (`df[columns].dropna().corr()`).
@@ -347,6 +501,47 @@ mod tests {
         assert!((r[[1, 2]] - reference("b", "c")).abs() < 1e-12);
         let constant = df!("a" => [1.0, 2.0], "k" => [5.0, 5.0]).unwrap();
         assert!(correlation(&constant, &["a", "k"]).is_err());
+    }
+
+    #[test]
+    fn a_violin_is_the_density_from_two_bandwidths_below_to_two_above() {
+        let values = [1.0, 2.0, 2.5, 3.0, 7.0];
+        let outline = violin_outline(&values, 400).unwrap();
+        let h = scott_bandwidth(&values).unwrap();
+        assert!((outline[0].0 - (1.0 - 2.0 * h)).abs() < 1e-12 && (outline[399].0 - (7.0 + 2.0 * h)).abs() < 1e-12);
+        // the same density as gaussian_kde, and most of its area inside the cut (a Gaussian keeps 97.7% within 2 sd)
+        assert_eq!(outline[123].1, gaussian_kde(&values, &[outline[123].0]).unwrap()[0]);
+        let area: f64 = outline.windows(2).map(|w| (w[0].1 + w[1].1) / 2.0 * (w[1].0 - w[0].0)).sum();
+        assert!((0.95..1.0).contains(&area), "area {area}");
+        assert!(violin_outline(&[3.0], 10).is_err());
+    }
+
+    #[test]
+    fn a_violin_plot_draws_one_violin_per_species() {
+        let df = df!("v" => [1.0, 2.0, 2.5, 4.0, 5.0, 5.5], "species" => ["a", "a", "a", "b", "b", "b"]).unwrap();
+        let svg = violin_svg(&df, "v").unwrap();
+        assert_eq!(svg.matches("<polygon").count(), 2, "one filled outline each");
+        assert_eq!(svg.matches("<circle").count(), 2, "one median dot each");
+        assert!(svg.contains("a (n = 3)") && svg.contains("b (n = 3)"));
+        assert!(violin_svg(&df, "w").is_err());
+    }
+
+    #[test]
+    fn a_pair_plot_has_a_point_per_complete_pair_in_each_off_diagonal_panel() {
+        let df = df!(
+            "x" => [Some(1.0), Some(2.0), None, Some(4.0)],
+            "y" => [Some(3.0), Some(1.0), Some(2.0), Some(5.0)],
+            "z" => [Some(1.0), None, Some(2.0), Some(0.5)],
+            "species" => ["a", "b", "a", "b"],
+        )
+        .unwrap();
+        let svg = pair_plot_svg(&df, &["x", "y", "z"]).unwrap();
+        // complete rows per pair: (x, y) 3, (x, z) 2, (y, z) 3; each pair is drawn twice (above and below the
+        // diagonal); plus one legend dot per species
+        assert_eq!(svg.matches("<circle").count(), 2 * (3 + 2 + 3) + 2);
+        assert!(svg.contains(">\nx\n<") && svg.contains(">\nz\n<"), "the outer panels name their columns");
+        assert!(pair_plot_svg(&df, &["x"]).is_err());
+        assert!(pair_plot_svg(&df, &["x", "w"]).is_err());
     }
 
     #[test]
