@@ -259,7 +259,7 @@ pub fn violin_svg(df: &DataFrame, column: &str) -> Result<String, FigureError> {
             .margin(12)
             .x_label_area_size(45)
             .y_label_area_size(70)
-            .build_cartesian_2d(crate::categories(groups.len()), lo..hi)?;
+            .build_cartesian_2d(crate::categories(groups.len()), lo - 0.03 * (hi - lo)..hi + 0.03 * (hi - lo))?;
         let label = |v: &SegmentValue<usize>| match v {
             SegmentValue::CenterOf(i) if *i < names.len() => names[*i].clone(),
             _ => String::new(),
@@ -381,8 +381,13 @@ pub fn pair_plot_svg(df: &DataFrame, columns: &[&str]) -> Result<String, FigureE
             let panel = &panels[i * k + j];
             let x_range = ranges[j].clone();
             let mut builder = ChartBuilder::on(panel);
-            builder.margin(4).x_label_area_size(if i == k - 1 { 36 } else { 14 }).y_label_area_size(if j == 0 { 50 } else { 14 });
-            let x_desc = if i == k - 1 { columns[j] } else { "" };
+            builder.margin(4).x_label_area_size(if i == k - 1 { 36 } else { 6 }).y_label_area_size(if j == 0 { 50 } else { 6 });
+            // as in Seaborn's grid: only the bottom row and the left column name their columns and ticks
+            let (bottom, left) = (i == k - 1, j == 0);
+            let x_desc = if bottom { columns[j] } else { "" };
+            let y_desc = if left { columns[i] } else { "" };
+            let x_ticks = |v: &f64| if bottom { format!("{v:.0}") } else { String::new() };
+            let y_ticks = |v: &f64| if left { format!("{v:.0}") } else { String::new() };
             if i == j {
                 // one density histogram per species, on the shared bins of this column
                 let width = (x_range.end - x_range.start) / BINS as f64;
@@ -397,8 +402,9 @@ pub fn pair_plot_svg(df: &DataFrame, columns: &[&str]) -> Result<String, FigureE
                     .collect();
                 let top = densities.iter().flatten().fold(0.0f64, |m, &d| m.max(d)) * 1.1;
                 let mut chart = builder.build_cartesian_2d(x_range.clone(), 0.0..top)?;
-                chart.configure_mesh().x_desc(x_desc).y_desc(if j == 0 { "density" } else { "" }).x_labels(4).y_labels(3).disable_mesh()
-                    .label_style(theme::small_font()).axis_desc_style(theme::small_font()).x_label_formatter(&|v| format!("{v:.0}")).y_label_formatter(&|v| format!("{v:.2}")).draw()?;
+                // the density axis has no tick labels: the left column's labels are the row's measurement
+                chart.configure_mesh().x_desc(x_desc).y_desc(y_desc).x_labels(4).y_labels(0).disable_mesh()
+                    .label_style(theme::small_font()).axis_desc_style(theme::small_font()).x_label_formatter(&x_ticks).draw()?;
                 for (g, density) in densities.iter().enumerate() {
                     chart.draw_series(density.iter().enumerate().map(|(b, &d)| {
                         let x0 = x_range.start + b as f64 * width;
@@ -407,9 +413,9 @@ pub fn pair_plot_svg(df: &DataFrame, columns: &[&str]) -> Result<String, FigureE
                 }
             } else {
                 let mut chart = builder.build_cartesian_2d(x_range.clone(), ranges[i].clone())?;
-                chart.configure_mesh().x_desc(x_desc).y_desc(if j == 0 { columns[i] } else { "" }).x_labels(4).y_labels(4)
+                chart.configure_mesh().x_desc(x_desc).y_desc(y_desc).x_labels(4).y_labels(4)
                     .light_line_style(MUTED.mix(0.3)).bold_line_style(MUTED.mix(0.6))
-                    .label_style(theme::small_font()).axis_desc_style(theme::small_font()).x_label_formatter(&|v| format!("{v:.0}")).y_label_formatter(&|v| format!("{v:.0}")).draw()?;
+                    .label_style(theme::small_font()).axis_desc_style(theme::small_font()).x_label_formatter(&x_ticks).y_label_formatter(&y_ticks).draw()?;
                 for (g, name) in names.iter().enumerate() {
                     let rows = (0..species.len()).filter(|&r| species[r] == Some(*name));
                     let points = rows.filter_map(|r| Some((values[j][r]?, values[i][r]?)));

@@ -75,10 +75,11 @@ pub enum Track {
     Reference,
 }
 
-/// Pages a learner looks things up in rather than reads through: the glossary (a word at a time, from the
-/// links on the pages that use it) and troubleshooting (an error message at a time, when one shows up). They
-/// are counted apart, as a course does not count its index in its hours.
-pub const REFERENCE_PAGES: [&str; 2] = ["study/glossary.md", "study/troubleshooting.md"];
+/// Pages a learner looks things up in rather than reads through: the quick reference (a row at a time, when
+/// a NumPy or pandas line needs its Rust twin), the glossary (a word at a time, from the links on the pages that
+/// use it) and troubleshooting (an error message at a time, when one shows up). They are counted apart, as a
+/// course does not count its index in its hours.
+pub const REFERENCE_PAGES: [&str; 3] = ["study/quick-reference.md", "study/glossary.md", "study/troubleshooting.md"];
 
 /// One page of SUMMARY.md.
 #[derive(Debug, Clone, PartialEq)]
@@ -523,28 +524,33 @@ pub fn schedule(pages: &[Page], day_minutes: f64) -> String {
         let m: f64 = primer.iter().map(|p| p.content.minutes()).sum();
         let _ = writeln!(s, "| 0 (if Rust is new) | {} | {} |", minutes(m), primer.iter().map(|p| link(p)).collect::<Vec<_>>().join(", "));
     }
-    let mut day: Vec<&Page> = Vec::new();
-    let mut used = 0.0;
-    let mut n = 0;
-    let mut flush = |day: &mut Vec<&Page>, used: &mut f64, s: &mut String| {
-        if !day.is_empty() {
-            n += 1;
-            let _ = writeln!(s, "| {n} | {} | {} |", minutes(*used), day.iter().map(|p| link(p)).collect::<Vec<_>>().join(", "));
-            day.clear();
-            *used = 0.0;
-        }
-    };
+    // book order, a new day when the next page would pass the day's minutes (the fewest days, as pages are not split)
+    let mut days: Vec<(Vec<&Page>, f64)> = Vec::new();
     for p in pages.iter().filter(|p| p.track == Track::Core) {
         let m = p.content.minutes();
-        if used + m > day_minutes && !day.is_empty() {
-            flush(&mut day, &mut used, &mut s);
+        match days.last_mut() {
+            Some((day, used)) if *used + m <= day_minutes => {
+                day.push(p);
+                *used += m;
+            }
+            _ => days.push((vec![p], m)),
         }
-        day.push(p);
-        used += m;
     }
-    flush(&mut day, &mut used, &mut s);
+    // a last day of a few minutes joins the day before, a little over
+    if days.len() > 1 && days.last().is_some_and(|(_, used)| *used < LAST_DAY_MINUTES) {
+        let (last, m) = days.pop().expect("two days or more");
+        let (day, used) = days.last_mut().expect("one day left");
+        day.extend(last);
+        *used += m;
+    }
+    for (n, (day, used)) in days.iter().enumerate() {
+        let _ = writeln!(s, "| {} | {} | {} |", n + 1, minutes(*used), day.iter().map(|p| link(p)).collect::<Vec<_>>().join(", "));
+    }
     s
 }
+
+/// The shortest last day the schedule keeps as a day of its own.
+const LAST_DAY_MINUTES: f64 = 15.0;
 
 /// The three generated files, by their path under `figures/`.
 pub fn generated(pages: &[Page]) -> Vec<(&'static str, String)> {
@@ -706,6 +712,10 @@ mod tests {
         assert!(s.contains("| 1 | 70 min | [a.md](../a.md) |"), "{s}");
         assert!(s.contains("| 2 | 110 min | [b.md](../b.md), [c.md](../c.md) |"), "{s}");
         assert!(!s.contains("o.md"));
+        // a few minutes left over join the last day
+        let pages = vec![page("a.md", Track::Core, 175 * 110), page("b.md", Track::Core, 175 * 10 + 100)];
+        let s = schedule(&pages, 110.0);
+        assert!(s.contains("| 1 | 121 min | [a.md](../a.md), [b.md](../b.md) |") && !s.contains("| 2 |"), "{s}");
     }
 
     #[test]
