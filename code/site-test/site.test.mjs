@@ -244,6 +244,36 @@ test("a quiz: a right answer and a wrong one, each explained, every choice's why
   }
 });
 
+test("Python | Rust tabs: Rust first, a click shows the Python and its output on every pair, the choice holds on the next page", async () => {
+  for (const theme of ["light", "navy"]) {
+    const { page, context, problems } = await open("dataframes/operations.html", { theme, height: 1400 });
+    const tabs = page.locator(".code-tabs");
+    const pairs = await tabs.count();
+    assert.ok(pairs >= 5, `only ${pairs} Python | Rust pairs on the operations page`);
+    const first = tabs.nth(0);
+    const shown = (root, selector) => root.locator(selector).first().isVisible();
+    assert.equal(await shown(first, "code.language-rust"), true, "Rust is the first choice");
+    assert.equal(await shown(first, "code.language-python"), false);
+    await first.locator(".code-tabs-button", { hasText: "Python" }).click();
+    assert.equal(await shown(first, "code.language-python"), true);
+    assert.equal(await shown(first, ".python-output"), true, "the Python tab shows what the program printed");
+    assert.equal(await shown(first, "code.language-rust"), false);
+    const pythonShown = await page.locator(".code-tabs code.language-python").evaluateAll((els) => els.filter((e) => e.offsetParent !== null).length);
+    assert.equal(pythonShown, pairs, "every pair of the page switched");
+    await first.scrollIntoViewIfNeeded();
+    await first.screenshot({ path: path.join(SHOTS, `tabs-${theme}.png`) });
+
+    await page.goto(base + "dataframes/missing-data.html", { waitUntil: "networkidle" });
+    const next = page.locator(".code-tabs").first();
+    assert.equal(await shown(next, "code.language-python"), true, "the choice holds on the next page");
+    await next.locator(".code-tabs-button", { hasText: "Rust" }).click();
+    assert.equal(await shown(next, "code.language-rust"), true);
+    assert.equal(await next.locator('.code-tabs-button[aria-selected="true"]').innerText(), "Rust");
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
 test("the deploy workflow publishes exactly what the test command checks", () => {
   const workflows = path.join(ROOT, ".github/workflows");
   const parse = (name) => YAML.parse(fs.readFileSync(path.join(workflows, name), "utf8"), { strict: true });

@@ -1,6 +1,6 @@
 //! `cargo xtask python-vs-rust`: the Python module's approaches and this course's Rust versions, run alternately
 //! on one machine, checked for agreement, then written as one table per lab into `figures/python-vs-rust/`.
-//! `cargo xtask python-vs-rust 1.2.4` runs one lab. Bounded: about a minute per lab on 2 cores, plus a one-time `pip install` into `target/python-venv`.
+//! `cargo xtask python-vs-rust 1.2.4` runs one lab. Bounded: about a minute per lab on 2 cores, plus a one-time `pip install` into `target/python-venv` (made by xtask).
 //! Where Python or its packages are missing it says so, and the committed tables stay as they are.
 
 use course_utils::Machine;
@@ -19,25 +19,11 @@ const ROUNDS: usize = 3;
 const PROBE: &str = "python-vs-rust/fresh-pages.md";
 const RUNS: usize = 10;
 
-/// A Python with the pinned packages, in `target/python-venv` (made once; remade when requirements change).
-fn venv(root: &Path, crate_dir: &Path) -> Result<PathBuf, String> {
-    let dir = root.join("target/python-venv");
-    let python = dir.join("bin/python");
-    let requirements = crate_dir.join("python/requirements.txt");
-    let wanted = std::fs::read_to_string(&requirements).map_err(|e| format!("{}: {e}", requirements.display()))?;
-    let stamp = dir.join(".installed-requirements");
-    if python.exists() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
-        return Ok(python);
-    }
-    println!("creating {} with the pinned packages (once) ...", dir.display());
-    let run = |cmd: &mut Command| -> Result<(), String> {
-        let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
-        if out.status.success() { Ok(()) } else { Err(format!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr))) }
-    };
-    run(Command::new("python3").args(["-m", "venv"]).arg(&dir))?;
-    run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"]).arg(&requirements))?;
-    std::fs::write(&stamp, wanted).map_err(|e| e.to_string())?;
-    Ok(python)
+/// The course's Python with the pinned packages (python/requirements.txt): `cargo xtask python-vs-rust` makes it
+/// (in `target/python-venv`, once) and passes it as `COURSE_PYTHON`.
+fn course_python() -> Result<PathBuf, String> {
+    let python = std::env::var_os("COURSE_PYTHON").map(PathBuf::from).ok_or("COURSE_PYTHON is not set: run it as `cargo xtask python-vs-rust`, which makes the course's Python")?;
+    if python.exists() { Ok(python) } else { Err(format!("{} does not exist", python.display())) }
 }
 
 /// One lab's two sides: its script, its workloads, what to prepare, and its Rust samples.
@@ -165,7 +151,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("usage: python-vs-rust [FIGURES_DIR [LAB]]   (LAB: one of {})", ids.join(", "));
         return Ok(());
     }
-    let python = match venv(&root, crate_dir) {
+    let python = match course_python() {
         Ok(python) => python,
         Err(why) => {
             println!("The Python side is unavailable ({why}).\nKeeping the committed tables in figures/python-vs-rust/.");

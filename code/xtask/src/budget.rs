@@ -212,6 +212,13 @@ pub fn anchored(text: &str, anchor: &str) -> Option<String> {
     found.then_some(out)
 }
 
+/// An include's path relative to the repository, from the folder of the page (under `<repo>/src/`).
+fn relative_to_root(dir: &Path, include: &str) -> PathBuf {
+    let path = snippets::normalize(&dir.join(include));
+    let text = path.to_string_lossy();
+    ["/figures/", "/code/"].iter().find_map(|top| text.rfind(top).map(|at| PathBuf::from(&text[at + 1..]))).unwrap_or(path)
+}
+
 /// Generated files about the budget itself are not counted: a page's time must not depend on its own time.
 fn counted(include: &str) -> bool {
     ![TABLE, PAGE_TIMES, SCHEDULE].iter().any(|f| include.ends_with(f))
@@ -231,8 +238,8 @@ pub fn expand(text: &str, dir: &Path, depth: usize) -> Result<String, String> {
             out.push_str(directive);
             continue;
         };
-        if !counted(&include.path) {
-            continue;
+        if !counted(&include.path) || crate::python::is_tab_file(&snippets::normalize(&relative_to_root(dir, &include.path))) {
+            continue; // (a Python tab: the time counts the Rust listing beside it, what the learner is there to read)
         }
         if include.path.ends_with(".svg") {
             out.push_str("![an included figure]()"); // looked at, not read: one figure

@@ -17,6 +17,7 @@ mod copying;
 mod exercises;
 mod machine;
 mod outputs;
+mod python;
 mod quizzes;
 mod rebuilds;
 mod runner;
@@ -67,7 +68,7 @@ fn main() -> ExitCode {
         Some("budget") if args.get(1).map(String::as_str) == Some("--sections") => budget_sections(&root),
         Some("budget") => budget_command(&root),
         Some("quizzes") => quizzes_command(&root),
-        Some("outputs") => outputs_command(&root, true),
+        Some("outputs") => outputs_command(&root, true).and_then(|()| python_command(&root, true)),
         Some("python-vs-rust") => python_vs_rust(&root, args.get(1).map(String::as_str)),
         Some("tools") => tools(&root).map(|_| ()),
         Some("exercises") => exercises_command(&root, args.get(1).map(String::as_str), args.get(2).map(String::as_str)),
@@ -342,6 +343,7 @@ fn test(root: &Path) -> Result {
     timed("quizzes", &mut || quizzes_check(root))?;
     timed("time budget", &mut || budget_check(root))?;
     timed("shown outputs", &mut || outputs_command(root, false))?;
+    timed("Python listings", &mut || python_command(root, false))?;
     timed("copy check", &mut || copy_check(root))?;
     timed("copied listings", &mut || copy_build(root))?;
     timed("spell check", &mut || spell_check(root))?;
@@ -618,10 +620,9 @@ fn figures(root: &Path) -> Result {
         skipped.push("figures/arrays/blas.md (OpenBLAS is not installed: apt-get install libopenblas-dev pkg-config)");
     }
     progress("Python and Rust, side by side (figures/python-vs-rust/)");
-    if Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success()) {
-        run(generator(bin.join("python-vs-rust")).current_dir(root).arg(&out))?;
-    } else {
-        skipped.push("figures/python-vs-rust/ (no python3 on PATH)");
+    match python::venv(root)? {
+        Ok(python) => run(generator(bin.join("python-vs-rust")).current_dir(root).env("COURSE_PYTHON", python).arg(&out))?,
+        Err(_) => skipped.push("figures/python-vs-rust/ (no python3 on PATH)"),
     }
     progress("out of core: the Preprocessor on 10, 30 and 100 million rows, peak memory (figures/dataframes/out-of-core.md)");
     if Path::new("/usr/bin/time").is_file() {
@@ -783,6 +784,22 @@ fn outputs_command(root: &Path, write: bool) -> Result {
     Ok(())
 }
 
+/// The Python tabs: each Python listing run in the course's pinned Python, its output written (`write`) or
+/// checked, and its values compared with its Rust twin's. Without python3 it says so, except on CI.
+fn python_command(root: &Path, write: bool) -> Result {
+    step("Python listings: run in the pinned Python (target/python-venv), outputs and values against their Rust twins");
+    let python = match python::venv(root)? {
+        Ok(python) => python,
+        Err(why) if env::var("CI").is_ok_and(|v| v == "true") => return Err(format!("CI needs Python for the Python listings: {why}")),
+        Err(why) => {
+            println!("skipped the Python listings: {why} (install python3 with venv and pip, then run the test command again)");
+            return Ok(());
+        }
+    };
+    println!("{}", python::generate(root, &python, write)?);
+    Ok(())
+}
+
 /// The limits of the time budget: the test command fails when the core path or the primer is over. (That the
 /// committed budget is current and that every page shows its time are xtask's unit tests.)
 fn budget_check(root: &Path) -> Result {
@@ -861,7 +878,8 @@ fn has_openblas() -> bool {
 fn python_vs_rust(root: &Path, only_lab: Option<&str>) -> Result {
     let bin = release_build(root)?;
     step("Python and Rust, side by side (release build)");
-    run(generator(bin.join("python-vs-rust")).current_dir(root).arg(root.join("figures")).args(only_lab))
+    let python = python::venv(root)?.map_err(|why| format!("python-vs-rust needs Python: {why}"))?;
+    run(generator(bin.join("python-vs-rust")).current_dir(root).env("COURSE_PYTHON", python).arg(root.join("figures")).args(only_lab))
 }
 
 /// Builds every program of the workspace in release mode in one cargo call and returns the folder of the

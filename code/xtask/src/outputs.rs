@@ -103,9 +103,10 @@ pub fn slots(root: &Path) -> Result<(Vec<Slot>, Vec<String>), String> {
     if root.join(DIR).is_dir() {
         crate::collect(&root.join(DIR), "md", &mut files).map_err(|e| format!("{DIR}: {e}"))?;
     }
+    let python_outputs = crate::python::output_files(root)?;
     for file in files {
         let relative = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
-        if !seen.contains(&relative) {
+        if !seen.contains(&relative) && !python_outputs.contains(&relative) {
             problems.push(format!("{}: no page shows it under a listing (remove it, or include it)", relative.display()));
         }
     }
@@ -125,12 +126,7 @@ pub fn render(slot: &Slot, run: &RunOutput) -> Result<String, String> {
     if prints(&slot.program) && run.stdout.trim().is_empty() {
         return Err(format!("{at}: prints nothing"));
     }
-    let mut out = format!("{MARKER}: written by `cargo xtask outputs` from the listing above it on src/{}; do not edit -->\n", slot.page);
-    out.push_str("<div class=\"listing-output\">\n\n");
-    if !run.stdout.trim().is_empty() {
-        let fence = if run.stdout.contains("```") { "~~~~" } else { "```" };
-        out.push_str(&format!("{fence}text\n{}\n{fence}\n\n", run.stdout.trim_end()));
-    }
+    let mut out = opening(&slot.page, &run.stdout, "listing-output");
     if draws(&slot.program) {
         let [(_, svg)] = run.svgs.as_slice() else {
             return Err(format!("{at}: should draw one SVG file, drew {}", run.svgs.len()));
@@ -162,6 +158,22 @@ pub fn canonical(text: &str) -> String {
         }
     }
     out.join("\n")
+}
+
+/// The start of an output file: the marker, the box, and what the program printed.
+fn opening(page: &str, stdout: &str, class: &str) -> String {
+    let mut out = format!("{MARKER}: written by `cargo xtask outputs` from the listing above it on src/{page}; do not edit -->\n");
+    out.push_str(&format!("<div class=\"{class}\">\n\n"));
+    if !stdout.trim().is_empty() {
+        let fence = if stdout.contains("```") { "~~~~" } else { "```" };
+        out.push_str(&format!("{fence}text\n{}\n{fence}\n\n", stdout.trim_end()));
+    }
+    out
+}
+
+/// The output file of a Python listing: what it printed, in a box the book's script makes the Python tab of.
+pub fn render_python(page: &str, stdout: &str) -> String {
+    opening(page, stdout, "listing-output python-output") + "</div>\n"
 }
 
 /// A timed output's shape: every number (with its decimal point) and the time unit after it masked.

@@ -1,0 +1,544 @@
+//! Python beside Rust. On the topic pages, a Rust listing with a NumPy, pandas, Matplotlib or Seaborn twin has
+//! that Python program right before it: a real file under `code/<chapter>/python/`, included by the page, with
+//! its output under it (`figures/outputs/<chapter>/python/<name>.md`). The book's script shows the pair as two
+//! tabs, Python and Rust (src/theme/tabs.js). `cargo xtask outputs` writes the Python outputs as it writes the
+//! Rust ones, and the test command runs every Python listing in the course's pinned Python (the one
+//! `python-vs-rust` uses), checks its committed output, and compares the values it computes with the tables its
+//! Rust twin printed ([`AGREE`]). Without Python it says that it skipped them; on CI that is an error.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{budget, outputs, snippets};
+
+/// The pinned packages, shared with `cargo xtask python-vs-rust`.
+pub const REQUIREMENTS: &str = "code/python-vs-rust/python/requirements.txt";
+/// Where the test command makes the Python environment.
+pub const VENV: &str = "target/python-venv";
+/// The longest a Python listing may run (pandas' import is most of it).
+const WALL: Duration = Duration::from_secs(120);
+
+/// The values a Python listing computes that its Rust twin prints: (script, [(a Python expression, evaluated
+/// in the script's variables after it ran, and the Rust output's table it must equal, counted from 0)]).
+/// A data frame is compared column by column where the names are the same (a pandas index becomes a column).
+pub const AGREE: &[(&str, &[(&str, usize)])] = &[
+    ("code/dataframes/python/group_means.py", &[("means", 0)]),
+    ("code/dataframes/python/first_look.py", &[("df.head(3)", 0), ("counts", 1), ("islands", 2)]),
+    ("code/dataframes/python/describe.py", &[("described.loc[['count', 'mean', 'std', 'min', 'max']]", 0)]),
+    ("code/dataframes/python/select_filter.py", &[("heavy_gentoos", 0)]),
+    ("code/dataframes/python/group_by.py", &[("summary", 0)]),
+    ("code/dataframes/python/join.py", &[("per_island", 0)]),
+    ("code/dataframes/python/pivot.py", &[("wide", 0), ("long", 1)]),
+    ("code/dataframes/python/window.py", &[("df[['species', 'body_mass_g', 'mass_vs_species']].head(4)", 0)]),
+    ("code/dataframes/python/fill.py", &[("nulls.to_frame().T", 0)]),
+    ("code/dataframes/python/features.py", &[("features[new_columns].head(3)", 0)]),
+    ("code/dataframes/python/dates.py", &[("dated.head(3)", 0)]),
+];
+
+/// Python listings whose output differs from the Rust one on purpose, and why.
+pub const DIFFERENT: &[(&str, &str)] = &[(
+    "code/dataframes/python/null_and_nan.py",
+    "pandas has one kind of missing value and polars two (null and NaN): the difference is the lesson",
+)];
+
+/// Two printed numbers agree when they differ by at most this much, relative to the larger (at least 1): polars
+/// and pandas print six decimals.
+pub const TOLERANCE: f64 = 1e-6;
+
+/// A Python listing of a page and the pieces around it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    pub page: String,
+    pub line: usize,
+    /// relative to the repository: `code/<chapter>/python/<name>.py`
+    pub script: PathBuf,
+    /// its shown output, under `figures/outputs/`
+    pub output: Option<PathBuf>,
+    /// the shown output of its Rust twin, the listing right after it
+    pub rust_output: Option<PathBuf>,
+}
+
+impl Listing {
+    fn at(&self) -> String {
+        format!("src/{}:{}", self.page, self.line)
+    }
+}
+
+/// Whether a path (relative to the repository) is a Python tab's program or its output: the budget counts the
+/// Rust side of each pair, which is what the learner is there to read.
+pub fn is_tab_file(path: &Path) -> bool {
+    let p = path.to_string_lossy();
+    (p.starts_with("code/") && p.contains("/python/") && p.ends_with(".py") && !p.starts_with("code/python-vs-rust/"))
+        || (p.starts_with(outputs::DIR) && p.contains("/python/"))
+}
+
+fn include_after(lines: &[&str], page_dir: &Path, after: usize) -> (Option<PathBuf>, usize) {
+    let Some((i, line)) = lines.iter().enumerate().skip(after).find(|(_, l)| !l.trim().is_empty()) else {
+        return (None, after);
+    };
+    let file = snippets::includes(line)
+        .first()
+        .map(|inc| snippets::normalize(&page_dir.join(&inc.path)))
+        .filter(|f| f.starts_with(outputs::DIR));
+    match file {
+        Some(f) => (Some(f), i + 1),
+        None => (None, after),
+    }
+}
+
+/// Every Python listing of the book, and what is wrong with the pairs.
+pub fn listings(root: &Path) -> Result<(Vec<Listing>, Vec<String>), String> {
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for page in budget::book_pages(root)? {
+        let lines: Vec<&str> = page.text.lines().collect();
+        let page_dir = Path::new("src").join(&page.file).parent().map(Path::to_path_buf).unwrap_or_default();
+        let blocks = snippets::blocks(&page.text);
+        for (k, block) in blocks.iter().enumerate() {
+            if block.info.first().map(String::as_str) != Some("python") {
+                continue;
+            }
+            let script = snippets::includes(&block.body).first().map(|inc| snippets::normalize(&page_dir.join(&inc.path)));
+            let Some(script) = script.filter(|s| is_tab_file(s)) else {
+                continue; // a few lines of Python in the prose (the primer's), not a program
+            };
+            let at = format!("src/{}:{}", page.file, block.line);
+            if !root.join(&script).is_file() {
+                problems.push(format!("{at}: {} does not exist", script.display()));
+                continue;
+            }
+            let (output, next) = include_after(&lines, &page_dir, block.end);
+            let prints = fs::read_to_string(root.join(&script)).is_ok_and(|s| s.contains("print("));
+            // its output box is what makes the pair two tabs (src/theme/tabs.js)
+            if !prints {
+                problems.push(format!("{at}: a Python listing shows what it computes: print it, as its Rust twin does"));
+            } else if output.is_none() {
+                problems.push(format!("{at}: the Python listing shows no output: put `{{{{#include ../../{}/<chapter>/python/<name>.md}}}}` on the line after it", outputs::DIR));
+            }
+            // the Rust twin is the very next thing on the page
+            let twin = blocks.get(k + 1).filter(|b| b.is_rust() && lines[next..b.line - 1].iter().all(|l| l.trim().is_empty()));
+            let Some(twin) = twin else {
+                problems.push(format!("{at}: a Python listing is the first tab of a pair: put its Rust twin right after it (after its output)"));
+                continue;
+            };
+            let (rust_output, _) = include_after(&lines, &page_dir, twin.end);
+            found.push(Listing { page: page.file.clone(), line: block.line, script, output, rust_output });
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for l in &found {
+        if !seen.insert(l.script.clone()) {
+            problems.push(format!("{}: {} is included by another page too", l.at(), l.script.display()));
+        }
+        let name = l.script.to_string_lossy();
+        let agreed = AGREE.iter().any(|(s, _)| *s == name);
+        let different = DIFFERENT.iter().any(|(s, _)| *s == name);
+        if agreed == different {
+            problems.push(format!("{}: name {name} in exactly one of python::AGREE (what it computes that the Rust listing prints) and python::DIFFERENT (why not)", l.at()));
+        }
+    }
+    for script in AGREE.iter().map(|(s, _)| *s).chain(DIFFERENT.iter().map(|(s, _)| *s)) {
+        if !seen.contains(Path::new(script)) {
+            problems.push(format!("code/xtask/src/python.rs: {script} is not a Python listing of any page"));
+        }
+    }
+    let mut on_disk = Vec::new();
+    for chapter in fs::read_dir(root.join("code")).map_err(|e| format!("code: {e}"))?.flatten() {
+        let dir = chapter.path().join("python");
+        if dir.is_dir() && chapter.file_name() != "python-vs-rust" {
+            crate::collect(&dir, "py", &mut on_disk).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+    }
+    for file in on_disk {
+        let relative = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
+        if !seen.contains(&relative) {
+            problems.push(format!("{}: no page shows it (include it before its Rust twin, or remove it)", relative.display()));
+        }
+    }
+    Ok((found, problems))
+}
+
+/// The outputs of the Python listings, for the check of orphan output files.
+pub fn output_files(root: &Path) -> Result<BTreeSet<PathBuf>, String> {
+    Ok(listings(root)?.0.into_iter().filter_map(|l| l.output).collect())
+}
+
+/// Runs a script as the learner does (`python name.py` in a folder with the penguins in `data/`), and evaluates
+/// `expressions` in its variables afterwards, written as JSON (see [`HARNESS`]).
+const HARNESS: &str = r#"
+import json, math, runpy, sys
+script, out, expressions = sys.argv[1], sys.argv[2], sys.argv[3:]
+variables = runpy.run_path(script, run_name="__main__")
+sys.stdout.flush()
+import numpy as np, pandas as pd
+def cell(v):
+    if isinstance(v, np.generic):
+        v = v.item()
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return v if isinstance(v, (bool, int, float, str)) else str(v)
+def frame(v):
+    if isinstance(v, pd.Series):
+        v = v.to_frame()
+    if not isinstance(v.index, pd.RangeIndex):
+        v = v.reset_index()
+    return {"columns": [str(c) for c in v.columns], "rows": [[cell(x) for x in row] for row in v.itertuples(index=False)]}
+with open(out, "w") as f:
+    json.dump([frame(eval(e, variables)) for e in expressions], f)
+"#;
+
+/// What a Python run gave.
+#[derive(Debug)]
+pub struct Ran {
+    pub stdout: String,
+    /// the frames of [`AGREE`]'s expressions
+    pub frames: Vec<Frame>,
+}
+
+/// A data frame as the harness writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<serde_json::Value>>,
+}
+
+fn run(python: &Path, root: &Path, script: &Path, expressions: &[&str]) -> Result<Ran, String> {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("xtask-python-{}-{n}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(dir.join("data")).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let result = (|| {
+        for name in ["penguins.csv", "penguins-raw.csv"] {
+            fs::copy(root.join("code/dataframes/data").join(name), dir.join("data").join(name)).map_err(|e| format!("{name}: {e}"))?;
+        }
+        let json = dir.join("values.json");
+        let mut child = Command::new(python)
+            .arg("-c")
+            .arg(HARNESS)
+            .arg(root.join(script))
+            .arg(&json)
+            .args(expressions)
+            .current_dir(&dir)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &dir)
+            .env("MPLBACKEND", "Agg") // no window: a figure is written to a file
+            .env("PYTHONHASHSEED", "0")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("{}: {e}", python.display()))?;
+        let (mut out, mut err) = (child.stdout.take().expect("piped"), child.stderr.take().expect("piped"));
+        let reader = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = out.read_to_string(&mut s);
+            s
+        });
+        let error_reader = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = err.read_to_string(&mut s);
+            s
+        });
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+                break status;
+            }
+            if start.elapsed() > WALL {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("{}: ran for more than {} s", script.display(), WALL.as_secs()));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let (stdout, stderr) = (reader.join().unwrap_or_default(), error_reader.join().unwrap_or_default());
+        if !status.success() {
+            return Err(format!("{}: exited with {status}:\n{stdout}{stderr}", script.display()));
+        }
+        let values: serde_json::Value = serde_json::from_str(&fs::read_to_string(&json).map_err(|e| format!("{}: {e}", json.display()))?)
+            .map_err(|e| format!("{}: the harness wrote no JSON: {e}", script.display()))?;
+        let frames = values
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| Frame {
+                columns: f["columns"].as_array().into_iter().flatten().filter_map(|c| c.as_str().map(str::to_owned)).collect(),
+                rows: f["rows"].as_array().into_iter().flatten().map(|r| r.as_array().cloned().unwrap_or_default()).collect(),
+            })
+            .collect();
+        Ok(Ran { stdout, frames })
+    })();
+    let _ = fs::remove_dir_all(&dir);
+    result
+}
+
+/// A table as polars prints it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    pub columns: Vec<String>,
+    /// the rows shown before a `…` row (all of them when there is none)
+    pub head: Vec<Vec<String>>,
+    /// the rows shown after a `…` row
+    pub tail: Vec<Vec<String>>,
+    /// from the `shape: (rows, columns)` line above the table
+    pub height: Option<usize>,
+}
+
+fn cells(line: &str) -> Vec<String> {
+    line.trim().trim_start_matches('│').trim_end_matches('│').split('┆').map(|c| c.trim().to_owned()).collect()
+}
+
+/// The tables of a polars output, in order. A long column name wraps onto the next lines of the header; a row
+/// of `…` stands for the rows not shown.
+pub fn tables(text: &str) -> Vec<Table> {
+    let mut out = Vec::new();
+    let mut height = None;
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let t = line.trim();
+        if let Some(shape) = t.strip_prefix("shape: (") {
+            height = shape.split(',').next().and_then(|h| h.trim().trim_end_matches(')').parse().ok());
+            continue;
+        }
+        if !t.starts_with('┌') {
+            continue;
+        }
+        let mut table = Table { height: height.take(), ..Table::default() };
+        let mut names: Vec<(String, bool)> = Vec::new(); // (name so far, name complete)
+        for line in lines.by_ref() {
+            let t = line.trim();
+            if t.starts_with('╞') {
+                break;
+            }
+            for (i, c) in cells(t).into_iter().enumerate() {
+                if names.len() <= i {
+                    names.push((String::new(), false));
+                }
+                if c == "---" {
+                    names[i].1 = true;
+                } else if !names[i].1 {
+                    names[i].0.push_str(&c);
+                }
+            }
+        }
+        table.columns = names.into_iter().map(|(n, _)| n).collect();
+        let mut after_gap = false;
+        for line in lines.by_ref() {
+            let t = line.trim();
+            if t.starts_with('└') {
+                break;
+            }
+            let row = cells(t);
+            if row.iter().all(|c| c == "…") {
+                after_gap = true;
+            } else if after_gap {
+                table.tail.push(row);
+            } else {
+                table.head.push(row);
+            }
+        }
+        out.push(table);
+    }
+    out
+}
+
+fn same_cell(rust: &str, python: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match python {
+        Value::Null => rust == "null",
+        Value::Bool(b) => rust == if *b { "true" } else { "false" },
+        Value::Number(n) => match (rust.parse::<f64>(), n.as_f64()) {
+            (Ok(r), Some(p)) => (r - p).abs() <= TOLERANCE * r.abs().max(p.abs()).max(1.0),
+            _ => false,
+        },
+        Value::String(s) => rust == s || rust.strip_suffix('…').is_some_and(|start| s.starts_with(start)),
+        _ => false,
+    }
+}
+
+/// Compares a Python frame with a Rust table on the columns they share by name; the number of values compared.
+pub fn agree(python: &Frame, rust: &Table) -> Result<usize, String> {
+    let shared: Vec<(usize, usize)> = rust
+        .columns
+        .iter()
+        .enumerate()
+        .filter_map(|(r, name)| python.columns.iter().position(|p| p == name).map(|p| (r, p)))
+        .collect();
+    if shared.is_empty() {
+        return Err(format!("no column in common: Python has {:?}, Rust {:?}", python.columns, rust.columns));
+    }
+    let height = rust.height.unwrap_or(rust.head.len() + rust.tail.len());
+    if python.rows.len() != height {
+        return Err(format!("Python has {} rows, Rust {height}", python.rows.len()));
+    }
+    let tail_start = python.rows.len() - rust.tail.len().min(python.rows.len());
+    let pairs = rust.head.iter().zip(&python.rows).chain(rust.tail.iter().zip(&python.rows[tail_start..]));
+    let mut compared = 0;
+    for (i, (r, p)) in pairs.enumerate() {
+        for &(rc, pc) in &shared {
+            let (a, b) = (r.get(rc).map(String::as_str).unwrap_or(""), p.get(pc).unwrap_or(&serde_json::Value::Null));
+            if !same_cell(a, b) {
+                return Err(format!("shown row {i}, column {:?}: Rust printed {a:?}, Python computed {b}", rust.columns[rc]));
+            }
+            compared += 1;
+        }
+    }
+    Ok(compared)
+}
+
+/// The course's Python: `target/python-venv` with the pinned packages, made once (and again when the pins
+/// change). None, with the reason, when there is no `python3` to make it with.
+pub fn venv(root: &Path) -> Result<Result<PathBuf, String>, String> {
+    let dir = root.join(VENV);
+    let python = dir.join("bin/python");
+    let wanted = fs::read_to_string(root.join(REQUIREMENTS)).map_err(|e| format!("{REQUIREMENTS}: {e}"))?;
+    let stamp = dir.join(".installed-requirements");
+    if python.exists() && fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
+        return Ok(Ok(python));
+    }
+    if !Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        return Ok(Err("no python3 on PATH".into()));
+    }
+    println!("creating {VENV} with the pinned packages of {REQUIREMENTS} (once; a few minutes) ...");
+    let run = |cmd: &mut Command| -> Result<(), String> {
+        let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+        if out.status.success() { Ok(()) } else { Err(format!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr))) }
+    };
+    run(Command::new("python3").args(["-m", "venv", "--clear"]).arg(&dir))?;
+    run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"]).arg(root.join(REQUIREMENTS)))?;
+    fs::write(&stamp, wanted).map_err(|e| format!("{}: {e}", stamp.display()))?;
+    Ok(Ok(python))
+}
+
+/// `write`: writes each Python listing's output. Otherwise checks them, and compares each listing's values with
+/// its Rust twin's tables. Returns a summary line.
+pub fn generate(root: &Path, python: &Path, write: bool) -> Result<String, String> {
+    let (listings, problems) = listings(root)?;
+    if !problems.is_empty() {
+        return Err(format!("Python listings:\n{}", problems.join("\n")));
+    }
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for (n, l) in listings.iter().enumerate() {
+        eprintln!("python: [{}/{}] {} ({})", n + 1, listings.len(), l.script.display(), l.at());
+        let name = l.script.to_string_lossy();
+        let expressions: Vec<&str> = AGREE.iter().find(|(s, _)| *s == name).map(|(_, e)| e.iter().map(|(x, _)| *x).collect()).unwrap_or_default();
+        let ran = match run(python, root, &l.script, &expressions) {
+            Ok(ran) => ran,
+            Err(e) => {
+                failures.push(format!("{}: {e}", l.at()));
+                continue;
+            }
+        };
+        if let Some(output) = &l.output {
+            let fresh = outputs::render_python(&l.page, &ran.stdout);
+            let file = root.join(output);
+            let committed = fs::read_to_string(&file).unwrap_or_default();
+            if write && committed != fresh {
+                if let Some(dir) = file.parent() {
+                    fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                }
+                crate::course_file(&file, &fresh)?;
+            } else if !write && committed != fresh {
+                failures.push(format!("{}: {} is stale (run `cargo xtask outputs`); it now prints:\n{}", l.at(), output.display(), ran.stdout));
+            }
+        }
+        let Some((_, pairs)) = AGREE.iter().find(|(s, _)| *s == name) else { continue };
+        let Some(rust_output) = &l.rust_output else {
+            failures.push(format!("{}: its Rust twin shows no output to compare with", l.at()));
+            continue;
+        };
+        let rust = tables(&fs::read_to_string(root.join(rust_output)).map_err(|e| format!("{}: {e}", rust_output.display()))?);
+        for ((expression, k), frame) in pairs.iter().zip(&ran.frames) {
+            match rust.get(*k).ok_or_else(|| format!("the Rust output has {} tables, not {}", rust.len(), k + 1)).and_then(|t| agree(frame, t)) {
+                Ok(c) => compared += c,
+                Err(e) => failures.push(format!("{}: `{expression}` against table {k} of {}: {e}", l.at(), rust_output.display())),
+            }
+        }
+    }
+    if !failures.is_empty() {
+        return Err(format!("Python listings: {} of {}:\n{}", failures.len(), listings.len(), failures.join("\n")));
+    }
+    Ok(format!(
+        "Python listings: {} ran{}; {} agree with their Rust twins ({compared} printed values compared, within {TOLERANCE:e} relative), {} differ on purpose",
+        listings.len(),
+        if write { ", outputs written" } else { ", outputs current" },
+        AGREE.len(),
+        DIFFERENT.len()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const POLARS: &str = "shape: (12, 3)\n┌─────────┬────────────┬──────┐\n│ species ┆ bill_lengt ┆ sex  │\n│ ---     ┆ h_mm       ┆ ---  │\n│ str     ┆ ---        ┆ str  │\n│         ┆ f64        ┆      │\n╞═════════╪════════════╪══════╡\n│ Adelie  ┆ 39.1       ┆ male │\n│ Adelie  ┆ null       ┆ null │\n│ …       ┆ …          ┆ …    │\n│ Gentoo  ┆ 49.9       ┆ male │\n└─────────┴────────────┴──────┘\nshape: (1, 1)\n┌───┐\n│ n │\n│ --- │\n│ u32 │\n╞═══╡\n│ 3 │\n└───┘\n";
+
+    fn frame(columns: &[&str], rows: Vec<Vec<serde_json::Value>>) -> Frame {
+        Frame { columns: columns.iter().map(|c| c.to_string()).collect(), rows }
+    }
+
+    #[test]
+    fn a_polars_table_is_read_with_its_wrapped_names_and_its_gap() {
+        let t = tables(POLARS);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].columns, ["species", "bill_length_mm", "sex"]);
+        assert_eq!(t[0].height, Some(12));
+        assert_eq!(t[0].head, [["Adelie", "39.1", "male"], ["Adelie", "null", "null"]]);
+        assert_eq!(t[0].tail, [["Gentoo", "49.9", "male"]]);
+        assert_eq!((t[1].columns.clone(), t[1].head.clone()), (vec!["n".to_string()], vec![vec!["3".to_string()]]));
+    }
+
+    #[test]
+    fn frames_agree_on_shared_columns_within_the_tolerance_and_nowhere_else() {
+        let rust = &tables(POLARS)[0];
+        let mut rows: Vec<Vec<serde_json::Value>> = (0..12).map(|_| vec![json!(0), json!("Adelie"), json!(39.10000004), json!("male")]).collect();
+        rows[1] = vec![json!(1), json!("Adelie"), json!(null), json!(null)];
+        rows[11] = vec![json!(11), json!("Gentoo"), json!(49.9), json!("male")];
+        let python = frame(&["index", "species", "bill_length_mm", "sex"], rows.clone());
+        assert_eq!(agree(&python, rust), Ok(9), "three shared columns, three shown rows");
+
+        let mut off = rows.clone();
+        off[11][2] = json!(49.91);
+        assert!(agree(&frame(&["index", "species", "bill_length_mm", "sex"], off), rust).unwrap_err().contains("49.9"));
+        let mut null = rows.clone();
+        null[0][2] = json!(null);
+        assert!(agree(&frame(&["index", "species", "bill_length_mm", "sex"], null), rust).is_err(), "null is not a number");
+        assert!(agree(&frame(&["index", "species", "bill_length_mm", "sex"], rows[..11].to_vec()), rust).unwrap_err().contains("11 rows"));
+        assert!(agree(&frame(&["other"], vec![vec![json!(1)]; 12]), rust).unwrap_err().contains("no column in common"));
+    }
+
+    #[test]
+    fn a_cut_string_agrees_with_its_start_and_a_bool_with_its_name() {
+        assert!(same_cell("Adelie Penguin (Pygoscelis ade…", &json!("Adelie Penguin (Pygoscelis adeliae)")));
+        assert!(!same_cell("Adelie Penguin (Pygoscelis ade…", &json!("Gentoo penguin (Pygoscelis papua)")));
+        assert!(same_cell("true", &json!(true)) && !same_cell("false", &json!(true)));
+        assert!(same_cell("4201.754386", &json!(4201.754385964912)));
+        assert!(!same_cell("4201.75", &json!(4201.754385964912)));
+    }
+
+    #[test]
+    fn tab_files_are_the_python_programs_and_their_outputs() {
+        assert!(is_tab_file(Path::new("code/dataframes/python/group_by.py")));
+        assert!(is_tab_file(Path::new("figures/outputs/dataframes/python/group_by.md")));
+        assert!(!is_tab_file(Path::new("code/python-vs-rust/python/lab_1_2_1.py")));
+        assert!(!is_tab_file(Path::new("figures/outputs/dataframes/operations-1.md")));
+    }
+
+    #[test]
+    fn every_python_listing_is_a_file_before_its_rust_twin_and_is_compared_or_excused() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let (found, problems) = listings(&root).unwrap();
+        assert_eq!(problems, Vec::<String>::new());
+        assert_eq!(found.len(), AGREE.len() + DIFFERENT.len());
+        assert!(found.iter().all(|l| l.rust_output.is_some() || DIFFERENT.iter().any(|(s, _)| Path::new(s) == l.script)));
+    }
+}
