@@ -344,9 +344,10 @@ pub fn scatter_svg(df: &DataFrame, x: &str, y: &str) -> Result<String, FigureErr
 // ANCHOR_END: scatter
 
 // ANCHOR: pair_plot
-/// `sns.pairplot(df, vars=columns, hue="species", diag_kind="hist")`: a grid with one panel per pair of columns,
-/// a scatter plot off the diagonal (row i's column on y, column j's on x) and each column's histograms on the
-/// diagonal (density, each species of area 1). Each panel leaves out the rows missing one of its two columns.
+/// `sns.pairplot(df, vars=columns, hue="species", diag_kind="hist", corner=True)`: a grid with one panel per
+/// pair of columns, a scatter plot below the diagonal (row i's column on y, column j's on x; the panels above
+/// would show the same pairs mirrored) and each column's histograms on the diagonal (density, each species of
+/// area 1). Each panel leaves out the rows missing one of its two columns.
 pub fn pair_plot_svg(df: &DataFrame, columns: &[&str]) -> Result<String, FigureError> {
     const BINS: usize = 16;
     let k = columns.len();
@@ -368,16 +369,16 @@ pub fn pair_plot_svg(df: &DataFrame, columns: &[&str]) -> Result<String, FigureE
     };
     let ranges: Vec<_> = values.iter().map(|v| range(v)).collect();
 
-    svg_of((900, 820), |root| {
+    svg_of((820, 820), |root| {
         let root = root.titled("Pair plot of the penguins' measurements", theme::title_font())?;
-        let (grid, legend) = root.split_horizontally(780);
+        let panels = root.split_evenly((k, k));
+        // the legend, in the empty top-right corner
         for (g, name) in names.iter().enumerate() {
             let y = 30 + 24 * g as i32;
-            legend.draw(&Circle::new((12, y), 5, theme::color(g).filled()))?;
-            legend.draw(&Text::new(name.to_string(), (24, y - 7), theme::small_font()))?;
+            panels[k - 1].draw(&Circle::new((40, y), 5, theme::color(g).filled()))?;
+            panels[k - 1].draw(&Text::new(name.to_string(), (52, y - 7), theme::small_font()))?;
         }
-        let panels = grid.split_evenly((k, k));
-        for (i, j) in (0..k).flat_map(|i| (0..k).map(move |j| (i, j))) {
+        for (i, j) in (0..k).flat_map(|i| (0..=i).map(move |j| (i, j))) {
             let panel = &panels[i * k + j];
             let x_range = ranges[j].clone();
             let mut builder = ChartBuilder::on(panel);
@@ -413,8 +414,7 @@ pub fn pair_plot_svg(df: &DataFrame, columns: &[&str]) -> Result<String, FigureE
                 }
             } else {
                 let mut chart = builder.build_cartesian_2d(x_range.clone(), ranges[i].clone())?;
-                chart.configure_mesh().x_desc(x_desc).y_desc(y_desc).x_labels(4).y_labels(4)
-                    .light_line_style(MUTED.mix(0.3)).bold_line_style(MUTED.mix(0.6))
+                chart.configure_mesh().x_desc(x_desc).y_desc(y_desc).x_labels(4).y_labels(4).max_light_lines(0).bold_line_style(MUTED.mix(0.6))
                     .label_style(theme::small_font()).axis_desc_style(theme::small_font()).x_label_formatter(&x_ticks).y_label_formatter(&y_ticks).draw()?;
                 for (g, name) in names.iter().enumerate() {
                     let rows = (0..species.len()).filter(|&r| species[r] == Some(*name));
@@ -542,9 +542,9 @@ mod tests {
         )
         .unwrap();
         let svg = pair_plot_svg(&df, &["x", "y", "z"]).unwrap();
-        // complete rows per pair: (x, y) 3, (x, z) 2, (y, z) 3; each pair is drawn twice (above and below the
-        // diagonal); plus one legend dot per species
-        assert_eq!(svg.matches("<circle").count(), 2 * (3 + 2 + 3) + 2);
+        // complete rows per pair, each pair drawn once (below the diagonal): (x, y) 3, (x, z) 2, (y, z) 3; plus
+        // one legend dot per species
+        assert_eq!(svg.matches("<circle").count(), 3 + 2 + 3 + 2);
         assert!(svg.contains(">\nx\n<") && svg.contains(">\nz\n<"), "the outer panels name their columns");
         assert!(pair_plot_svg(&df, &["x"]).is_err());
         assert!(pair_plot_svg(&df, &["x", "w"]).is_err());
