@@ -72,6 +72,7 @@ pub fn all(results: &LabResults, harder: &LabResults) -> Result<Vec<(&'static st
         ("visualization/training-curves.svg", crate::curves::training_curves_svg(&noisy.train_loss, &noisy.val_loss, Some(0.6), (760, 420))?),
         ("visualization/attention.svg", crate::heatmaps::attention_figure(16)?),
         ("visualization/activations.svg", crate::heatmaps::activation_figure(results)?),
+        ("visualization/feature-maps.svg", crate::conv::feature_map_figure()?),
     ])
 }
 
@@ -95,7 +96,7 @@ mod tests {
     fn committed_figures_are_current() {
         let (results, harder) = (crate::lab_1_2_3::lab_results().unwrap(), crate::lab_1_2_3::harder_results().unwrap());
         let figures = all(&results, &harder).unwrap();
-        assert_eq!(figures.len(), 10);
+        assert_eq!(figures.len(), 11);
         for (name, svg) in &figures {
             assert!(svg.starts_with("<svg") && svg.len() > 2_000, "{name} looks empty");
             check_committed(name, svg).unwrap();

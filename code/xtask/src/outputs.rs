@@ -131,9 +131,7 @@ pub fn render(slot: &Slot, run: &RunOutput) -> Result<String, String> {
         let [(_, svg)] = run.svgs.as_slice() else {
             return Err(format!("{at}: should draw one SVG file, drew {}", run.svgs.len()));
         };
-        // An HTML block ends at a blank line: the SVG's own blank lines, if any, would end it early.
-        let svg: Vec<&str> = svg.lines().filter(|l| !l.trim().is_empty()).collect();
-        out.push_str(&format!("<figure>\n{}\n</figure>\n\n", svg.join("\n")));
+        out.push_str(&figure(svg));
     }
     out.push_str("</div>\n");
     Ok(out)
@@ -171,9 +169,21 @@ fn opening(page: &str, stdout: &str, class: &str) -> String {
     out
 }
 
-/// The output file of a Python listing: what it printed, in a box the book's script makes the Python tab of.
-pub fn render_python(page: &str, stdout: &str) -> String {
-    opening(page, stdout, "listing-output python-output") + "</div>\n"
+/// The output file of a Python listing: what it printed and drew, in a box the book's script makes the Python
+/// tab of.
+pub fn render_python(page: &str, stdout: &str, svg: Option<&str>) -> String {
+    let mut out = opening(page, stdout, "listing-output python-output");
+    if let Some(svg) = svg {
+        out.push_str(&figure(svg));
+    }
+    out + "</div>\n"
+}
+
+/// A drawn SVG as the page shows it.
+fn figure(svg: &str) -> String {
+    // An HTML block ends at a blank line: the SVG's own blank lines, if any, would end it early.
+    let svg: Vec<&str> = svg.lines().filter(|l| !l.trim().is_empty()).collect();
+    format!("<figure>\n{}\n</figure>\n\n", svg.join("\n"))
 }
 
 /// A timed output's shape: every number (with its decimal point) and the time unit after it masked.

@@ -37,7 +37,28 @@ pub const AGREE: &[(&str, &[(&str, usize)])] = &[
     ("code/dataframes/python/fill.py", &[("nulls.to_frame().T", 0)]),
     ("code/dataframes/python/features.py", &[("features[new_columns].head(3)", 0)]),
     ("code/dataframes/python/dates.py", &[("dated.head(3)", 0)]),
+    ("code/dataframes/python/leakage.py", &[("scores", 0)]),
 ];
+
+/// Python listings that print the same numbers as their Rust twin, in the same order: NumPy's arrays and
+/// ndarray's print differently (`[[1. 2.]` and `[[1, 2],`) but hold the same values.
+pub const NUMBERS: &[&str] = &[
+    "code/arrays/python/first_array.py",
+    "code/arrays/python/making_arrays.py",
+    "code/arrays/python/indexing.py",
+    "code/arrays/python/views.py",
+    "code/arrays/python/masks.py",
+    "code/arrays/python/reshape.py",
+    "code/arrays/python/broadcast.py",
+    "code/arrays/python/vectorized.py",
+    "code/arrays/python/dot.py",
+    "code/arrays/python/strides.py",
+    "code/visualization/python/conv2d.py",
+];
+
+/// Python listings that draw the chart their Rust twin draws (Matplotlib and plotters): both figures are shown,
+/// and they are compared by the reader's eye, not by the test.
+pub const FIGURES: &[&str] = &["code/visualization/python/four_panels.py", "code/visualization/python/loss_per_epoch.py"];
 
 /// Python listings whose output differs from the Rust one on purpose, and why.
 pub const DIFFERENT: &[(&str, &str)] = &[(
@@ -112,10 +133,11 @@ pub fn listings(root: &Path) -> Result<(Vec<Listing>, Vec<String>), String> {
                 continue;
             }
             let (output, next) = include_after(&lines, &page_dir, block.end);
-            let prints = fs::read_to_string(root.join(&script)).is_ok_and(|s| s.contains("print("));
+            let program = fs::read_to_string(root.join(&script)).unwrap_or_default();
+            let shows = program.contains("print(") || draws(&program);
             // its output box is what makes the pair two tabs (src/theme/tabs.js)
-            if !prints {
-                problems.push(format!("{at}: a Python listing shows what it computes: print it, as its Rust twin does"));
+            if !shows {
+                problems.push(format!("{at}: a Python listing shows what it computes: print it or draw it, as its Rust twin does"));
             } else if output.is_none() {
                 problems.push(format!("{at}: the Python listing shows no output: put `{{{{#include ../../{}/<chapter>/python/<name>.md}}}}` on the line after it", outputs::DIR));
             }
@@ -135,13 +157,17 @@ pub fn listings(root: &Path) -> Result<(Vec<Listing>, Vec<String>), String> {
             problems.push(format!("{}: {} is included by another page too", l.at(), l.script.display()));
         }
         let name = l.script.to_string_lossy();
-        let agreed = AGREE.iter().any(|(s, _)| *s == name);
-        let different = DIFFERENT.iter().any(|(s, _)| *s == name);
-        if agreed == different {
-            problems.push(format!("{}: name {name} in exactly one of python::AGREE (what it computes that the Rust listing prints) and python::DIFFERENT (why not)", l.at()));
+        let named = [
+            AGREE.iter().any(|(s, _)| *s == name),
+            NUMBERS.contains(&name.as_ref()),
+            FIGURES.contains(&name.as_ref()),
+            DIFFERENT.iter().any(|(s, _)| *s == name),
+        ];
+        if named.iter().filter(|n| **n).count() != 1 {
+            problems.push(format!("{}: name {name} in exactly one of python::AGREE (what it computes that the Rust listing prints), python::NUMBERS (it prints the same numbers), python::FIGURES (it draws the same chart) and python::DIFFERENT (why they differ)", l.at()));
         }
     }
-    for script in AGREE.iter().map(|(s, _)| *s).chain(DIFFERENT.iter().map(|(s, _)| *s)) {
+    for script in AGREE.iter().map(|(s, _)| *s).chain(NUMBERS.iter().copied()).chain(FIGURES.iter().copied()).chain(DIFFERENT.iter().map(|(s, _)| *s)) {
         if !seen.contains(Path::new(script)) {
             problems.push(format!("code/xtask/src/python.rs: {script} is not a Python listing of any page"));
         }
@@ -160,6 +186,11 @@ pub fn listings(root: &Path) -> Result<(Vec<Listing>, Vec<String>), String> {
         }
     }
     Ok((found, problems))
+}
+
+/// Whether a Python program writes an SVG figure (its output shows it).
+fn draws(program: &str) -> bool {
+    program.contains(".savefig(") && program.contains(".svg")
 }
 
 /// The outputs of the Python listings, for the check of orphan output files.
@@ -195,6 +226,8 @@ with open(out, "w") as f:
 #[derive(Debug)]
 pub struct Ran {
     pub stdout: String,
+    /// the SVG files it wrote
+    pub svgs: Vec<String>,
     /// the frames of [`AGREE`]'s expressions
     pub frames: Vec<Frame>,
 }
@@ -216,6 +249,9 @@ fn run(python: &Path, root: &Path, script: &Path, expressions: &[&str]) -> Resul
         for name in ["penguins.csv", "penguins-raw.csv"] {
             fs::copy(root.join("code/dataframes/data").join(name), dir.join("data").join(name)).map_err(|e| format!("{name}: {e}"))?;
         }
+        // Matplotlib's SVG is the same from run to run with a fixed salt for its ids (read from ./matplotlibrc)
+        // and a fixed date (SOURCE_DATE_EPOCH)
+        fs::write(dir.join("matplotlibrc"), "svg.hashsalt: rust-for-ai-ml\n").map_err(|e| e.to_string())?;
         let json = dir.join("values.json");
         let mut child = Command::new(python)
             .arg("-c")
@@ -229,6 +265,7 @@ fn run(python: &Path, root: &Path, script: &Path, expressions: &[&str]) -> Resul
             .env("HOME", &dir)
             .env("MPLBACKEND", "Agg") // no window: a figure is written to a file
             .env("PYTHONHASHSEED", "0")
+            .env("SOURCE_DATE_EPOCH", "0")
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -273,10 +310,22 @@ fn run(python: &Path, root: &Path, script: &Path, expressions: &[&str]) -> Resul
                 rows: f["rows"].as_array().into_iter().flatten().map(|r| r.as_array().cloned().unwrap_or_default()).collect(),
             })
             .collect();
-        Ok(Ran { stdout, frames })
+        let mut svgs = Vec::new();
+        let mut names: Vec<PathBuf> = fs::read_dir(&dir).map_err(|e| e.to_string())?.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "svg")).collect();
+        names.sort();
+        for svg in names {
+            svgs.push(fs::read_to_string(&svg).map_err(|e| format!("{}: {e}", svg.display()))?);
+        }
+        Ok(Ran { stdout, svgs, frames })
     })();
     let _ = fs::remove_dir_all(&dir);
     result
+}
+
+/// What a shown output's program printed: the text in its fence (not the marker line above it).
+fn printed(output: &str) -> String {
+    let mut lines = output.lines().skip_while(|l| !l.starts_with("```") && !l.starts_with("~~~~")).skip(1);
+    lines.by_ref().take_while(|l| !l.starts_with("```") && !l.starts_with("~~~~")).collect::<Vec<_>>().join("\n")
 }
 
 /// A table as polars prints it.
@@ -347,6 +396,64 @@ pub fn tables(text: &str) -> Vec<Table> {
         out.push(table);
     }
     out
+}
+
+/// The numbers of a printed text, in order: a number is not part of a word (`f64`, `x2`), and may have a sign, a
+/// decimal point (NumPy prints `1.` for 1.0) and an exponent.
+pub fn numbers(text: &str) -> Vec<f64> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    while i < chars.len() {
+        let starts = chars[i].is_ascii_digit() || (chars[i] == '-' && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit()));
+        if !starts || (i > 0 && (word(chars[i - 1]) || chars[i - 1] == '.')) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+            i += 1;
+        }
+        if i < chars.len() && (chars[i] == 'e' || chars[i] == 'E') {
+            let mut j = i + 1;
+            if j < chars.len() && (chars[j] == '-' || chars[j] == '+') {
+                j += 1;
+            }
+            if j < chars.len() && chars[j].is_ascii_digit() {
+                i = j;
+                while i < chars.len() && chars[i].is_ascii_digit() {
+                    i += 1;
+                }
+            }
+        }
+        if i < chars.len() && word(chars[i]) {
+            while i < chars.len() && word(chars[i]) {
+                i += 1; // part of a word after all (`2d`)
+            }
+            continue;
+        }
+        let token: String = chars[start..i].iter().collect();
+        if let Ok(v) = token.trim_end_matches('.').parse::<f64>() {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// Two printed texts hold the same numbers, in order, within [`TOLERANCE`]; the count compared.
+pub fn same_numbers(rust: &str, python: &str) -> Result<usize, String> {
+    let (r, p) = (numbers(rust), numbers(python));
+    if r.len() != p.len() {
+        return Err(format!("Rust printed {} numbers, Python {}:\n  Rust {r:?}\n  Python {p:?}", r.len(), p.len()));
+    }
+    for (i, (a, b)) in r.iter().zip(&p).enumerate() {
+        if (a - b).abs() > TOLERANCE * a.abs().max(b.abs()).max(1.0) {
+            return Err(format!("number {i}: Rust printed {a}, Python {b}"));
+        }
+    }
+    Ok(r.len())
 }
 
 fn same_cell(rust: &str, python: &serde_json::Value) -> bool {
@@ -438,7 +545,16 @@ pub fn generate(root: &Path, python: &Path, write: bool) -> Result<String, Strin
             }
         };
         if let Some(output) = &l.output {
-            let fresh = outputs::render_python(&l.page, &ran.stdout);
+            let program = fs::read_to_string(root.join(&l.script)).unwrap_or_default();
+            let svg = match (draws(&program), ran.svgs.as_slice()) {
+                (false, _) => None,
+                (true, [one]) => Some(one.as_str()),
+                (true, all) => {
+                    failures.push(format!("{}: should write one SVG file, wrote {}", l.at(), all.len()));
+                    continue;
+                }
+            };
+            let fresh = outputs::render_python(&l.page, &ran.stdout, svg);
             let file = root.join(output);
             let committed = fs::read_to_string(&file).unwrap_or_default();
             if write && committed != fresh {
@@ -450,12 +566,23 @@ pub fn generate(root: &Path, python: &Path, write: bool) -> Result<String, Strin
                 failures.push(format!("{}: {} is stale (run `cargo xtask outputs`); it now prints:\n{}", l.at(), output.display(), ran.stdout));
             }
         }
-        let Some((_, pairs)) = AGREE.iter().find(|(s, _)| *s == name) else { continue };
+        if DIFFERENT.iter().any(|(s, _)| *s == name) || FIGURES.contains(&name.as_ref()) {
+            continue;
+        }
         let Some(rust_output) = &l.rust_output else {
             failures.push(format!("{}: its Rust twin shows no output to compare with", l.at()));
             continue;
         };
-        let rust = tables(&fs::read_to_string(root.join(rust_output)).map_err(|e| format!("{}: {e}", rust_output.display()))?);
+        let rust_text = fs::read_to_string(root.join(rust_output)).map_err(|e| format!("{}: {e}", rust_output.display()))?;
+        if NUMBERS.contains(&name.as_ref()) {
+            match same_numbers(&printed(&rust_text), &ran.stdout) {
+                Ok(c) => compared += c,
+                Err(e) => failures.push(format!("{}: against {}: {e}", l.at(), rust_output.display())),
+            }
+            continue;
+        }
+        let Some((_, pairs)) = AGREE.iter().find(|(s, _)| *s == name) else { continue };
+        let rust = tables(&rust_text);
         for ((expression, k), frame) in pairs.iter().zip(&ran.frames) {
             match rust.get(*k).ok_or_else(|| format!("the Rust output has {} tables, not {}", rust.len(), k + 1)).and_then(|t| agree(frame, t)) {
                 Ok(c) => compared += c,
@@ -467,10 +594,11 @@ pub fn generate(root: &Path, python: &Path, write: bool) -> Result<String, Strin
         return Err(format!("Python listings: {} of {}:\n{}", failures.len(), listings.len(), failures.join("\n")));
     }
     Ok(format!(
-        "Python listings: {} ran{}; {} agree with their Rust twins ({compared} printed values compared, within {TOLERANCE:e} relative), {} differ on purpose",
+        "Python listings: {} ran{}; {} agree with their Rust twins ({compared} printed values compared, within {TOLERANCE:e} relative), {} draw the same chart, {} differ on purpose",
         listings.len(),
         if write { ", outputs written" } else { ", outputs current" },
-        AGREE.len(),
+        AGREE.len() + NUMBERS.len(),
+        FIGURES.len(),
         DIFFERENT.len()
     ))
 }
@@ -526,6 +654,18 @@ mod tests {
     }
 
     #[test]
+    fn numbers_are_read_as_numpy_and_ndarray_print_them_and_not_from_words() {
+        let numpy = "[[ 0.    1.25]\n [-2.   3.e-03]]\nshape (2, 2) float64 x2";
+        let ndarray = "[[0, 1.25],\n [-2, 0.003]]\nshape [2, 2] f64 x2";
+        assert_eq!(numbers(numpy), [0.0, 1.25, -2.0, 0.003, 2.0, 2.0]);
+        assert_eq!(same_numbers(ndarray, numpy), Ok(6));
+        assert!(same_numbers("[1, 2]", "[1. 2.5]").unwrap_err().contains("number 1"));
+        assert!(same_numbers("[1, 2]", "[1 2 3]").unwrap_err().contains("2 numbers, Python 3"));
+        assert_eq!(numbers("x[0, ::-2] = [4 2 0]"), [0.0, -2.0, 4.0, 2.0, 0.0]);
+        assert_eq!(printed("<!-- marker 1 -->\n<div>\n\n```text\n7 8\n```\n\n</div>\n"), "7 8");
+    }
+
+    #[test]
     fn tab_files_are_the_python_programs_and_their_outputs() {
         assert!(is_tab_file(Path::new("code/dataframes/python/group_by.py")));
         assert!(is_tab_file(Path::new("figures/outputs/dataframes/python/group_by.md")));
@@ -538,7 +678,8 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let (found, problems) = listings(&root).unwrap();
         assert_eq!(problems, Vec::<String>::new());
-        assert_eq!(found.len(), AGREE.len() + DIFFERENT.len());
+        assert_eq!(found.len(), AGREE.len() + NUMBERS.len() + FIGURES.len() + DIFFERENT.len());
         assert!(found.iter().all(|l| l.rust_output.is_some() || DIFFERENT.iter().any(|(s, _)| Path::new(s) == l.script)));
+        assert!(draws("fig.savefig(\"loss.svg\")") && !draws("print(x)"));
     }
 }
