@@ -174,22 +174,24 @@ pub fn einsum_diagram() -> FigureResult<String> {
             Ok(())
         };
         let row = |word: &str, left: i32, y: i32| -> Vec<(char, (i32, i32))> { word.chars().enumerate().map(|(n, l)| (l, (left + 50 * n as i32, y))).collect() };
-        let (a_letters, b_letters, out_letters) = (row("bij", 90, 90), row("bjk", 470, 90), row("bik", 290, 230));
+        let (a_letters, b_letters, out_letters) = (row("bij", 130, 100), row("bjk", 490, 100), row("bik", 310, 230));
         // lines first: a kept letter to the output; j between the operands
         for (l, (x, y)) in a_letters.iter().chain(&b_letters) {
             if let Some((_, (ox, oy))) = out_letters.iter().find(|(o, _)| o == l) {
                 root.draw(&PathElement::new([(*x, y + 18), (*ox, oy - 18)], theme::color(0).stroke_width(2)))?;
             }
         }
+        // j joins the two operands over the top, and goes nowhere else
         let (ja, jb) = (a_letters[2].1, b_letters[1].1);
-        root.draw(&PathElement::new([(ja.0 + 18, ja.1), (jb.0 - 18, jb.1)], theme::color(1).stroke_width(2)))?;
-        root.draw(&Text::new(format!("j is not in the output: multiply along it and sum its {} terms", size('j')), ((ja.0 + jb.0) / 2, ja.1 - 32), centred(theme::label_font())))?;
+        let over = ja.1 - 36;
+        root.draw(&PathElement::new([(ja.0, ja.1 - 18), (ja.0, over), (jb.0, over), (jb.0, jb.1 - 18)], theme::color(1).stroke_width(2)))?;
+        root.draw(&Text::new(format!("j is not in the output: multiply along it and sum its {} terms", size('j')), ((ja.0 + jb.0) / 2, over - 12), centred(theme::label_font())))?;
         for (l, at) in a_letters.iter().chain(&b_letters).chain(&out_letters) {
             letter_box(*at, *l, *l == 'j')?;
         }
         let label = |text: String, (x, y): (i32, i32)| root.draw(&Text::new(text, (x, y), theme::label_font().pos(Pos::new(HPos::Right, VPos::Center))));
-        label(format!("a {:?}", a.shape()), (a_letters[0].1.0 - 30, 90))?;
-        label(format!("b {:?}", b.shape()), (b_letters[0].1.0 - 30, 90))?;
+        label(format!("a {:?}", a.shape()), (a_letters[0].1.0 - 30, 100))?;
+        label(format!("b {:?}", b.shape()), (b_letters[0].1.0 - 30, 100))?;
         label(format!("out {:?}", out.shape()), (out_letters[0].1.0 - 30, 230))?;
         let check = if sum_over_j { format!("(with a and b all ones, every output element is {})", size('j')) } else { String::new() };
         root.draw(&Text::new(format!("out[b, i, k] = sum over j of a[b, i, j] * b[b, j, k]   {check}"), (width as i32 / 2, height as i32 - 18), centred(theme::small_font())))?;
@@ -237,12 +239,12 @@ pub fn attention_flow_diagram() -> FigureResult<String> {
         node(k_at, "K (keys)", format!("b, h, t, d = {}", shape(k.shape())), theme::color(0))?;
         node(v_at, "V (values)", format!("b, h, t, d = {}", shape(v.shape())), theme::color(0))?;
         node(scores_at, "scores", format!("b, h, s, t = {}", shape(&[b, h, s, s])), theme::color(1))?;
-        node(weights_at, "weights", "each row sums to 1".to_owned(), theme::color(1))?;
+        node(weights_at, "weights", "masked; rows sum to 1".to_owned(), theme::color(1))?;
         node(out_at, "output", format!("b, h, s, d = {}", shape(out.shape())), theme::color(2))?;
         arrow((q_at.0 + 70, q_at.1), (scores_at.0 - 70, scores_at.1 - 10), "")?;
         arrow((k_at.0 + 70, k_at.1), (scores_at.0 - 70, scores_at.1 + 10), "")?;
         root.draw(&Text::new("bhsd,bhtd->bhst, / sqrt(d)", (scores_at.0, scores_at.1 - 44), centred(theme::small_font())))?;
-        arrow((scores_at.0 + 70, scores_at.1), (weights_at.0 - 70, weights_at.1), "mask, softmax over t")?;
+        arrow((scores_at.0 + 70, scores_at.1), (weights_at.0 - 70, weights_at.1), "softmax over t")?;
         arrow((weights_at.0 + 70, weights_at.1), (out_at.0 - 70, out_at.1 - 10), "")?;
         arrow((v_at.0 + 70, v_at.1), (out_at.0 - 70, out_at.1 + 10), "")?;
         root.draw(&Text::new("bhst,bhtd->bhsd", (out_at.0, out_at.1 - 44), centred(theme::small_font())))?;

@@ -1,7 +1,7 @@
 //! Regenerates the chapter's tables into `figures/dataframes/`.
 //! Run through `cargo xtask figures` (release mode), or: `cargo run --release -p dataframes --example dataframes-figures -- figures [lab|io]`
 //! (one part only: `lab` for Lab 1.2.2's table, `bad-input` for its table of hostile inputs, `io` for the
-//! file-format table, `plans` for the out-of-core page's table of what streams).
+//! file-format table, `plans` for the out-of-core page's table of what streams, `lazy-plan` for the operations page's plan drawing).
 use course_utils::memory::{INSTRUMENTED_SYSTEM, PeakMemAlloc};
 use std::alloc::System;
 use std::path::PathBuf;
@@ -23,6 +23,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if part.as_deref().is_none_or(|p| p == "io") {
         dataframes::io::run(Some(&out))?;
+    }
+    if part.as_deref().is_none_or(|p| p == "lazy-plan") {
+        let name = dataframes::plan_figure::PLAN_SVG;
+        course_utils::table::write_generated(&out.join(name), &dataframes::plan_figure::plan_figure()?)?;
+        println!("  wrote figures/{name}");
     }
     if part.as_deref().is_none_or(|p| p == "plans") {
         let name = dataframes::out_of_core::PLANS;

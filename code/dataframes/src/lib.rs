@@ -5,6 +5,7 @@ pub mod datasets;
 pub mod preprocessing_pipeline;
 pub mod lab_1_2_2;
 pub mod io;
+pub mod plan_figure; // the operations page's drawing of a lazy plan
 pub mod out_of_core; // the optional page "When the data outgrows memory"
 pub mod practice; // the exercises of the topic pages (on the chapter's practice page)
 #[cfg(test)]

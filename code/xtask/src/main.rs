@@ -714,6 +714,7 @@ const COPY_SAMPLE: &[(&str, &str)] = &[
     ("fn same<D: Dimension>", "einsum_reference"),
     ("\"body_mass_g\" => [3750.0, 5000.0, 3800.0, 3500.0]", "dataframes_index"),
     ("let heavy_gentoos = df", "dataframes_penguins_csv"),
+    ("aggfunc=\"mean\", on each cell's values", "dataframes_pivot"), // the README's polars features include `pivot`
     ("fundamentals-empty.svg", "plotters_fundamentals"),
     ("sum-of-roots.svg", "pprof_flamegraph"),
     ("Criterion::default()", "criterion_sum"),
