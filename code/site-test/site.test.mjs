@@ -95,7 +95,8 @@ test("every page: no errors, offline, figures drawn, math rendered, code copyabl
     const { page, context, problems, bytes } = await open(rel);
     const facts = await page.evaluate(() => {
       const main = document.querySelector("main") ?? document.body;
-      const figures = [...main.querySelectorAll("figure svg, img")].map((el) => {
+      // a figure in the tab not chosen is hidden on purpose (the tabs test draws one after a click)
+      const figures = [...main.querySelectorAll("figure svg, img")].filter((el) => !el.closest(".code-tabs-panel[hidden]")).map((el) => {
         const r = el.getBoundingClientRect();
         return { what: el.tagName, w: r.width, h: r.height, ok: el.tagName !== "IMG" || el.naturalWidth > 0 };
       });
@@ -141,7 +142,7 @@ test("hidden '# ' lines exist, are hidden, and show with the eye button", async 
   const boring = page.locator("main .boring");
   assert.ok((await boring.count()) > 0, "mdBook marked no hidden lines");
   assert.equal(await boring.first().isVisible(), false);
-  const block = page.locator("main pre").first();
+  const block = page.locator("main pre:has(code.language-rust)").first(); // (the Python tab before it is hidden)
   await block.hover(); // mdBook shows a block's buttons on hover, as a reader would find them
   await block.locator("button[title='Show hidden lines']").click();
   assert.equal(await boring.first().isVisible(), true, "the eye button shows the hidden lines");
@@ -267,6 +268,10 @@ test("Python | Rust tabs: Rust first, a click shows the Python and its output on
     assert.equal(pythonShown, pairs, "every pair of the page switched");
     await first.scrollIntoViewIfNeeded();
     await first.screenshot({ path: path.join(SHOTS, `tabs-${theme}.png`) });
+
+    await page.goto(base + "visualization/fundamentals.html", { waitUntil: "networkidle" });
+    const drawn = await page.locator(".python-output figure svg").first().evaluate((e) => e.getBoundingClientRect().width);
+    assert.ok(drawn > 100, `the Matplotlib figure of the Python tab is drawn once shown (${drawn} px wide)`);
 
     await page.goto(base + "dataframes/missing-data.html", { waitUntil: "networkidle" });
     const next = page.locator(".code-tabs").first();

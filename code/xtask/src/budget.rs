@@ -76,12 +76,18 @@ pub enum Track {
 }
 
 /// Pages a learner looks things up in rather than reads through: the quick reference (a row at a time, when
-/// a NumPy or pandas line needs its Rust twin), the einsum reference (a pattern at a time), the glossary (a word
-/// at a time, from the links on the pages that use it), troubleshooting (an error message at a time, when one
-/// shows up) and the FAQ (a question at a time). They are counted apart, as a course does not count its index in
-/// its hours.
-pub const REFERENCE_PAGES: [&str; 5] =
-    ["guidance/einsum-reference.md", "study/quick-reference.md", "study/glossary.md", "study/troubleshooting.md", "study/faq.md"];
+/// a NumPy or pandas line needs its Rust twin), the einsum reference (a pattern at a time), the measured memory
+/// requirements (a lab's row, before running it), the glossary (a word at a time, from the links on the pages
+/// that use it), troubleshooting (an error message at a time, when one shows up) and the FAQ (a question at a
+/// time). They are counted apart, as a course does not count its index in its hours.
+pub const REFERENCE_PAGES: [&str; 6] = [
+    "guidance/einsum-reference.md",
+    "guidance/memory-requirements.md",
+    "study/quick-reference.md",
+    "study/glossary.md",
+    "study/troubleshooting.md",
+    "study/faq.md",
+];
 
 /// One page of SUMMARY.md.
 #[derive(Debug, Clone, PartialEq)]

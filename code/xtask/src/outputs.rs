@@ -181,8 +181,9 @@ pub fn render_python(page: &str, stdout: &str, svg: Option<&str>) -> String {
 
 /// A drawn SVG as the page shows it.
 fn figure(svg: &str) -> String {
-    // An HTML block ends at a blank line: the SVG's own blank lines, if any, would end it early.
-    let svg: Vec<&str> = svg.lines().filter(|l| !l.trim().is_empty()).collect();
+    // Inline in HTML, from the <svg> element on: an XML declaration or DOCTYPE (Matplotlib writes both) is a parse
+    // error there. And an HTML block ends at a blank line: the SVG's own blank lines, if any, would end it early.
+    let svg: Vec<&str> = svg.lines().skip_while(|l| !l.trim_start().starts_with("<svg")).filter(|l| !l.trim().is_empty()).collect();
     format!("<figure>\n{}\n</figure>\n\n", svg.join("\n"))
 }
 
@@ -360,6 +361,12 @@ mod tests {
         assert!(render(&s, &RunOutput { timed_out: true, ..ran("") }).unwrap_err().contains("out of time"));
         let drawn = slot("fn main() { SVGBackend::new(\"a.svg\", (1, 1)); }", "figures/outputs/q.md");
         assert!(render(&drawn, &ran("")).unwrap_err().contains("drew 0"));
+    }
+
+    #[test]
+    fn a_figure_starts_at_its_svg_element() {
+        let matplotlib = "<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\"\n  \"http://www.w3.org/svg11.dtd\">\n<svg a=\"1\">\n\n<g/>\n</svg>\n";
+        assert_eq!(figure(matplotlib), "<figure>\n<svg a=\"1\">\n<g/>\n</svg>\n</figure>\n\n");
     }
 
     #[test]
