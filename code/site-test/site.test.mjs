@@ -110,6 +110,7 @@ test("every page: no errors, offline, figures drawn, math rendered, code copyabl
       if (!(f.ok && f.w > 0 && f.h > 0)) problems.push(`${f.what} not drawn (${f.w}x${f.h})`);
     }
     if (facts.text.includes("$$")) problems.push("raw $$: math not rendered by KaTeX");
+    if (/\\\(|\\\)/.test(facts.text)) problems.push("raw \\( or \\): inline math not rendered (write it as $...$)");
     if (facts.copyable !== facts.blocks) problems.push(`${facts.blocks - facts.copyable} code blocks without a copy button`);
     if (facts.boringVisible) problems.push(`${facts.boringVisible} hidden ('# ') lines visible`);
     if (bytes() > budgetOf(rel)) problems.push(`page weight ${bytes()} bytes over the budget of ${budgetOf(rel)}`);
