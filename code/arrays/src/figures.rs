@@ -43,6 +43,23 @@ fn draw_grid(
     Ok(())
 }
 
+/// A diagram: a white SVG of `size` with `title` centred on top, and what `draw` adds.
+fn diagram(
+    (width, height): (u32, u32),
+    title: &str,
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> FigureResult<()>,
+) -> FigureResult<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        root.fill(&BACKGROUND)?;
+        root.draw(&Text::new(title, (width as i32 / 2, 22), theme::title_font().pos(Pos::new(HPos::Center, VPos::Center))))?;
+        draw(&root)?;
+        root.present()?;
+    }
+    Ok(svg)
+}
+
 /// The chapter's broadcasting diagram: `(3, 1) + (1, 4) -> (3, 4)`, with every number computed by ndarray.
 pub fn broadcasting_diagram() -> FigureResult<String> {
     let a = array![[0.0], [10.0], [20.0]];
@@ -101,12 +118,8 @@ pub fn strides_diagram() -> FigureResult<String> {
     let fill = theme::color(0);
 
     let (width, height) = (760u32, 330u32);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        root.fill(&BACKGROUND)?;
+    diagram((width, height), "A view is the same memory, with its own offset, shape and strides", |root| {
         let centred = |style: TextStyle<'static>| style.pos(Pos::new(HPos::Center, VPos::Center));
-        root.draw(&Text::new("A view is the same memory, with its own offset, shape and strides", (width as i32 / 2, 22), centred(theme::title_font())))?;
         let (grid_x, grid_y) = (40, 70);
         let (mem_x, mem_y) = (40, 250);
         let cell = |r: usize, c: usize| (grid_x + c as i32 * CELL, grid_y + r as i32 * CELL);
@@ -144,9 +157,8 @@ pub fn strides_diagram() -> FigureResult<String> {
         for (k, note) in notes.iter().enumerate() {
             root.draw(&Text::new(note.clone(), (grid_x + 4 * CELL + 40, grid_y + 16 + 28 * k as i32), theme::label_font().pos(Pos::new(HPos::Left, VPos::Center))))?;
         }
-        root.present()?;
-    }
-    Ok(svg)
+        Ok(())
+    })
 }
 
 /// The einsum diagram of the batched product `bij,bjk->bik`: each letter of the operands joined to the same
@@ -159,12 +171,8 @@ pub fn einsum_diagram() -> FigureResult<String> {
     let sum_over_j = out.iter().all(|&v| v == size('j') as f64); // a sum of j ones
 
     let (width, height) = (760u32, 300u32);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        root.fill(&BACKGROUND)?;
+    diagram((width, height), "einsum(\"bij,bjk->bik\", a, b): letters kept are joined, the missing letter is summed", |root| {
         let centred = |style: TextStyle<'static>| style.pos(Pos::new(HPos::Center, VPos::Center));
-        root.draw(&Text::new("einsum(\"bij,bjk->bik\", a, b): letters kept are joined, the missing letter is summed", (width as i32 / 2, 22), centred(theme::title_font())))?;
         let letter_box = |(x, y): (i32, i32), l: char, summed: bool| -> FigureResult<()> {
             let fill = if summed { theme::color(1) } else { theme::color(0) };
             root.draw(&Rectangle::new([(x - 18, y - 18), (x + 18, y + 18)], fill.mix(0.3).filled()))?;
@@ -195,9 +203,8 @@ pub fn einsum_diagram() -> FigureResult<String> {
         label(format!("out {:?}", out.shape()), (out_letters[0].1.0 - 30, 230))?;
         let check = if sum_over_j { format!("(with a and b all ones, every output element is {})", size('j')) } else { String::new() };
         root.draw(&Text::new(format!("out[b, i, k] = sum over j of a[b, i, j] * b[b, j, k]   {check}"), (width as i32 / 2, height as i32 - 18), centred(theme::small_font())))?;
-        root.present()?;
-    }
-    Ok(svg)
+        Ok(())
+    })
 }
 
 /// Attention's data flow with the shapes of a run of Lab 1.2.4's `attention_einsum`: Q and K give the scores,
@@ -213,12 +220,8 @@ pub fn attention_flow_diagram() -> FigureResult<String> {
     let shape = |x: &[usize]| format!("({})", x.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "));
 
     let (width, height) = (900u32, 300u32);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        root.fill(&BACKGROUND)?;
+    diagram((width, height), "Attention: scores from Q and K, softmax over the keys, then a weighted average of V", |root| {
         let centred = |style: TextStyle<'static>| style.pos(Pos::new(HPos::Center, VPos::Center));
-        root.draw(&Text::new("Attention: scores from Q and K, softmax over the keys, then a weighted average of V", (width as i32 / 2, 22), centred(theme::title_font())))?;
         let node = |(x, y): (i32, i32), title: &str, note: String, color: RGBColor| -> FigureResult<()> {
             root.draw(&Rectangle::new([(x - 70, y - 28), (x + 70, y + 28)], color.mix(0.25).filled()))?;
             root.draw(&Rectangle::new([(x - 70, y - 28), (x + 70, y + 28)], INK.stroke_width(1)))?;
@@ -250,9 +253,8 @@ pub fn attention_flow_diagram() -> FigureResult<String> {
         root.draw(&Text::new("bhst,bhtd->bhsd", (out_at.0, out_at.1 - 44), centred(theme::small_font())))?;
         let note = if rows_sum_to_one { "Checked on this run: every row of the weights sums to 1 (within 1e-5)." } else { "" };
         root.draw(&Text::new(note, (width as i32 / 2, height as i32 - 14), centred(theme::small_font())))?;
-        root.present()?;
-    }
-    Ok(svg)
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@ use crate::FigureError;
 use crate::heatmaps::{Heatmap, heatmap_svg};
 use course_utils::theme::{self, BACKGROUND, INK, MUTED};
 use ndarray::Array2;
-use plotters::coord::ranged1d::SegmentValue;
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{SegmentValue, SegmentedCoord};
+use plotters::coord::types::{RangedCoordf64, RangedCoordusize};
 use plotters::prelude::*;
 use polars::prelude::*;
 
@@ -181,6 +183,38 @@ pub fn histogram_svg(df: &DataFrame, column: &str, bins: usize) -> Result<String
 // ANCHOR_END: histogram
 
 // ANCHOR: box_plot
+/// The axes of the box and violin plots: one category per species (`names`, with their counts), `column` on y.
+fn species_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    column: &str,
+    names: &[String],
+    y: std::ops::Range<f64>,
+) -> Result<ChartContext<'a, SVGBackend<'b>, Cartesian2d<SegmentedCoord<RangedCoordusize>, RangedCoordf64>>, FigureError> {
+    let mut chart = ChartBuilder::on(root)
+        .caption(format!("{column} by species"), theme::title_font())
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(crate::categories(names.len()), y)?;
+    let label = |v: &SegmentValue<usize>| match v {
+        SegmentValue::CenterOf(i) if *i < names.len() => names[*i].clone(),
+        _ => String::new(),
+    };
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_desc("species")
+        .y_desc(column)
+        .axis_desc_style(theme::label_font())
+        .label_style(theme::small_font())
+        .light_line_style(MUTED.mix(0.4))
+        .bold_line_style(MUTED)
+        .x_label_formatter(&label)
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .draw()?;
+    Ok(chart)
+}
+
 /// `sns.boxplot(df, x="species", y=column)`: box from Q1 to Q3, the median, whiskers to the furthest values
 /// within 1.5 IQR, outliers as points.
 pub fn box_plot_svg(df: &DataFrame, column: &str) -> Result<String, FigureError> {
@@ -191,28 +225,7 @@ pub fn box_plot_svg(df: &DataFrame, column: &str) -> Result<String, FigureError>
     let names: Vec<String> = groups.iter().map(|(n, v)| format!("{n} (n = {})", v.len())).collect();
 
     svg_of((720, 420), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(format!("{column} by species"), theme::title_font())
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(70)
-            .build_cartesian_2d(crate::categories(groups.len()), lo - pad..hi + pad)?;
-        let label = |v: &SegmentValue<usize>| match v {
-            SegmentValue::CenterOf(i) if *i < names.len() => names[*i].clone(),
-            _ => String::new(),
-        };
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_desc("species")
-            .y_desc(column)
-            .axis_desc_style(theme::label_font())
-            .label_style(theme::small_font())
-            .light_line_style(MUTED.mix(0.4))
-            .bold_line_style(MUTED)
-            .x_label_formatter(&label)
-            .y_label_formatter(&|v| format!("{v:.0}"))
-            .draw()?;
+        let mut chart = species_chart(root, column, &names, lo - pad..hi + pad)?;
         // the box spans the middle of its category's segment
         let segment = chart.backend_coord(&(SegmentValue::Exact(1), 0.0)).0 - chart.backend_coord(&(SegmentValue::Exact(0), 0.0)).0;
         let box_half_width = segment / 4;
@@ -254,28 +267,7 @@ pub fn violin_svg(df: &DataFrame, column: &str) -> Result<String, FigureError> {
     let names: Vec<String> = groups.iter().map(|(n, v)| format!("{n} (n = {})", v.len())).collect();
 
     svg_of((720, 420), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(format!("{column} by species"), theme::title_font())
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(70)
-            .build_cartesian_2d(crate::categories(groups.len()), lo - 0.03 * (hi - lo)..hi + 0.03 * (hi - lo))?;
-        let label = |v: &SegmentValue<usize>| match v {
-            SegmentValue::CenterOf(i) if *i < names.len() => names[*i].clone(),
-            _ => String::new(),
-        };
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_desc("species")
-            .y_desc(column)
-            .axis_desc_style(theme::label_font())
-            .label_style(theme::small_font())
-            .light_line_style(MUTED.mix(0.4))
-            .bold_line_style(MUTED)
-            .x_label_formatter(&label)
-            .y_label_formatter(&|v| format!("{v:.0}"))
-            .draw()?;
+        let chart = species_chart(root, column, &names, lo - 0.03 * (hi - lo)..hi + 0.03 * (hi - lo))?;
         // widths in pixels: the densest point of all the violins fills 40% of a category's segment on each side
         let segment = chart.backend_coord(&(SegmentValue::Exact(1), 0.0)).0 - chart.backend_coord(&(SegmentValue::Exact(0), 0.0)).0;
         let scale = 0.4 * segment as f64 / widest;
