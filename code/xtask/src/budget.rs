@@ -78,10 +78,12 @@ pub enum Track {
 /// Pages a learner looks things up in rather than reads through: the quick reference (a row at a time, when
 /// a NumPy or pandas line needs its Rust twin), the einsum reference (a pattern at a time), the measured memory
 /// requirements (a lab's row, before running it), the glossary (a word at a time, from the links on the pages
-/// that use it), troubleshooting (an error message at a time, when one shows up) and the FAQ (a question at a
-/// time). They are counted apart, as a course does not count its index in its hours.
-pub const REFERENCE_PAGES: [&str; 6] = [
+/// that use it), troubleshooting (an error message at a time, when one shows up), the FAQ (a question at a
+/// time) and the ARM64 notes (when the machine is an Arm one). They are counted apart, as a course does not count
+/// its index in its hours.
+pub const REFERENCE_PAGES: [&str; 7] = [
     "guidance/einsum-reference.md",
+    "guidance/arm64.md",
     "guidance/memory-requirements.md",
     "study/quick-reference.md",
     "study/glossary.md",
@@ -220,13 +222,6 @@ pub fn anchored(text: &str, anchor: &str) -> Option<String> {
     found.then_some(out)
 }
 
-/// An include's path relative to the repository, from the folder of the page (under `<repo>/src/`).
-fn relative_to_root(dir: &Path, include: &str) -> PathBuf {
-    let path = snippets::normalize(&dir.join(include));
-    let text = path.to_string_lossy();
-    ["/figures/", "/code/"].iter().find_map(|top| text.rfind(top).map(|at| PathBuf::from(&text[at + 1..]))).unwrap_or(path)
-}
-
 /// Generated files about the budget itself are not counted: a page's time must not depend on its own time.
 fn counted(include: &str) -> bool {
     ![TABLE, PAGE_TIMES, SCHEDULE].iter().any(|f| include.ends_with(f))
@@ -246,7 +241,7 @@ pub fn expand(text: &str, dir: &Path, depth: usize) -> Result<String, String> {
             out.push_str(directive);
             continue;
         };
-        if !counted(&include.path) || crate::python::is_tab_file(&snippets::normalize(&relative_to_root(dir, &include.path))) {
+        if !counted(&include.path) || crate::python::is_tab_file(&snippets::normalize(&dir.join(&include.path))) {
             continue; // (a Python tab: the time counts the Rust listing beside it, what the learner is there to read)
         }
         if include.path.ends_with(".svg") {

@@ -1,5 +1,5 @@
-//! Shown output: every complete listing of the book that prints, or draws an SVG with plotters, shows what it
-//! printed or drew right under it. The page says where, with an `{{#include}}` of a file under
+//! Shown output: every complete listing of the book that prints, or draws SVG figures (with plotters, or by writing what
+//! a course function drew), shows what it printed or drew right under it. The page says where, with an `{{#include}}` of a file under
 //! `figures/outputs/` on the first line after the listing; `cargo xtask outputs` writes those files by running
 //! each listing as the local runner does (compiled against the workspace's debug build, in a fresh folder with
 //! the penguins in `data/`, confined). The test command runs them again and fails when a committed output is
@@ -54,14 +54,33 @@ pub fn prints(program: &str) -> bool {
     on_stdout("println!") || on_stdout("print!(")
 }
 
-/// Whether a program draws an SVG file with plotters.
+/// Whether a program draws an SVG file: with plotters itself, or by writing one that a function of the course
+/// drew (`std::fs::write(... "name.svg" ..., heatmap_svg(..)?)`).
 pub fn draws(program: &str) -> bool {
-    program.contains("SVGBackend::new(") || program.contains("SVGBackend::with_string(")
+    program.contains("SVGBackend::new(")
+        || program.contains("SVGBackend::with_string(")
+        || program.lines().any(|l| l.contains("fs::write(") && l.contains(".svg\""))
+}
+
+/// The figures a run drew, in the order the program names their files (a name it does not spell out last).
+fn in_program_order<'a>(program: &str, svgs: &'a [(String, String)]) -> Vec<&'a str> {
+    let mut named: Vec<(usize, &'a str)> = svgs.iter().map(|(name, svg)| (program.find(&format!("{name}\"")).unwrap_or(usize::MAX), svg.as_str())).collect();
+    named.sort_by_key(|(at, _)| *at);
+    named.into_iter().map(|(_, svg)| svg).collect()
 }
 
 /// Listings the test runs: not `ignore`, `no_run`, `compile_fail` or `should_panic`.
 fn runnable(block: &snippets::Block) -> bool {
     !block.info.iter().any(|t| matches!(t.as_str(), "ignore" | "no_run" | "compile_fail" | "should_panic"))
+}
+
+/// The output file a page shows after its line `after` (1-based: the lines from index `after` on): the first
+/// non-blank line, if it includes a file under [`DIR`] (relative to the repository; `page_dir` is the page's
+/// folder, `src/...`), with the index of the line after it.
+pub fn output_after(lines: &[&str], page_dir: &Path, after: usize) -> Option<(PathBuf, usize)> {
+    let (i, line) = lines.iter().enumerate().skip(after).find(|(_, l)| !l.trim().is_empty())?;
+    let file = snippets::normalize(&page_dir.join(&snippets::includes(line).first()?.path));
+    file.starts_with(DIR).then_some((file, i + 1))
 }
 
 /// Every slot of the book, and what is wrong: a printing listing with no output under it, an output under a
@@ -74,11 +93,8 @@ pub fn slots(root: &Path) -> Result<(Vec<Slot>, Vec<String>), String> {
         for block in snippets::blocks(&page.text).into_iter().filter(snippets::Block::is_rust) {
             let program = copying::program(&block.body);
             let shows = runnable(&block) && (prints(&program) || draws(&program));
-            let next = lines.iter().skip(block.end).find(|l| !l.trim().is_empty()).copied().unwrap_or("");
-            let file = snippets::includes(next)
-                .first()
-                .map(|i| snippets::normalize(&Path::new("src").join(&page.file).parent().unwrap_or(Path::new("src")).join(&i.path)))
-                .filter(|f| f.starts_with(DIR));
+            let page_dir = Path::new("src").join(&page.file).parent().map(Path::to_path_buf).unwrap_or_default();
+            let file = output_after(&lines, &page_dir, block.end).map(|(file, _)| file);
             let at = format!("src/{}:{}", page.file, block.line);
             match (shows, file) {
                 (true, Some(file)) => found.push(Slot { page: page.file.clone(), line: block.line, program, file }),
@@ -128,10 +144,12 @@ pub fn render(slot: &Slot, run: &RunOutput) -> Result<String, String> {
     }
     let mut out = opening(&slot.page, &run.stdout, "listing-output");
     if draws(&slot.program) {
-        let [(_, svg)] = run.svgs.as_slice() else {
-            return Err(format!("{at}: should draw one SVG file, drew {}", run.svgs.len()));
-        };
-        out.push_str(&figure(svg));
+        if run.svgs.is_empty() {
+            return Err(format!("{at}: should draw an SVG file, drew 0"));
+        }
+        for svg in in_program_order(&slot.program, &run.svgs) {
+            out.push_str(&figure(svg));
+        }
     }
     out.push_str("</div>\n");
     Ok(out)
@@ -401,6 +419,16 @@ mod tests {
         assert!(!prints("eprintln!(\"progress\")"));
         assert!(draws("let root = SVGBackend::new(\"a.svg\", (640, 480)).into_drawing_area();"));
         assert!(draws("SVGBackend::with_string(&mut svg, (600, 400))"));
+        assert!(draws("std::fs::write(dir.join(\"map.svg\"), heatmap_svg(&map, (520, 420))?)?;"));
+        assert!(!draws("report.flamegraph(std::fs::File::create(dir.join(\"f.svg\"))?)?;\nstd::fs::write(\"a.json\", s)?;"));
+    }
+
+    #[test]
+    fn figures_are_shown_in_the_order_the_program_names_them() {
+        let program = "fs::write(out.join(\"flipper.svg\"), a)?;\nfs::write(out.join(\"bills.svg\"), b)?;";
+        let run = RunOutput { svgs: vec![("bills.svg".into(), "<svg>b</svg>".into()), ("flipper.svg".into(), "<svg>f</svg>".into())], ..ran("") };
+        let text = render(&slot(program, "figures/outputs/q.md"), &run).unwrap();
+        assert!(text.find("<svg>f</svg>").unwrap() < text.find("<svg>b</svg>").unwrap(), "{text}");
     }
 
     #[test]

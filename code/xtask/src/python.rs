@@ -7,12 +7,13 @@
 //! Rust twin printed ([`AGREE`]). Without Python it says that it skipped them; on CI that is an error.
 
 use std::collections::BTreeSet;
+use std::ffi::OsStr;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
+use crate::runner::{self, Limits};
 use crate::{budget, outputs, snippets};
 
 /// The pinned packages, shared with `cargo xtask python-vs-rust`.
@@ -21,6 +22,8 @@ pub const REQUIREMENTS: &str = "code/python-vs-rust/python/requirements.txt";
 pub const VENV: &str = "target/python-venv";
 /// The longest a Python listing may run (pandas' import is most of it).
 const WALL: Duration = Duration::from_secs(120);
+/// The file the harness writes the values of [`AGREE`]'s expressions to, in the run's folder.
+const VALUES: &str = "values.json";
 
 /// The values a Python listing computes that its Rust twin prints: (script, [(a Python expression, evaluated
 /// in the script's variables after it ran, and the Rust output's table it must equal, counted from 0)]).
@@ -38,6 +41,7 @@ pub const AGREE: &[(&str, &[(&str, usize)])] = &[
     ("code/dataframes/python/features.py", &[("features[new_columns].head(3)", 0)]),
     ("code/dataframes/python/dates.py", &[("dated.head(3)", 0)]),
     ("code/dataframes/python/leakage.py", &[("scores", 0)]),
+    ("code/dataframes/python/parquet.py", &[("two.head(3)", 0)]),
 ];
 
 /// Python listings that print the same numbers as their Rust twin, in the same order: NumPy's arrays and
@@ -58,13 +62,20 @@ pub const NUMBERS: &[&str] = &[
 
 /// Python listings that draw the chart their Rust twin draws (Matplotlib and plotters): both figures are shown,
 /// and they are compared by the reader's eye, not by the test.
-pub const FIGURES: &[&str] = &["code/visualization/python/four_panels.py", "code/visualization/python/loss_per_epoch.py"];
+pub const FIGURES: &[&str] = &[
+    "code/visualization/python/four_panels.py",
+    "code/visualization/python/loss_per_epoch.py",
+    "code/visualization/python/histogram.py",
+    "code/visualization/python/three_tokens.py",
+];
 
 /// Python listings whose output differs from the Rust one on purpose, and why.
-pub const DIFFERENT: &[(&str, &str)] = &[(
-    "code/dataframes/python/null_and_nan.py",
-    "pandas has one kind of missing value and polars two (null and NaN): the difference is the lesson",
-)];
+pub const DIFFERENT: &[(&str, &str)] = &[
+    ("code/dataframes/python/null_and_nan.py", "pandas has one kind of missing value and polars two (null and NaN): the difference is the lesson"),
+    ("code/performance/python/profile_roots.py", "cProfile counts every call and its time, pprof samples the stack: calls and seconds against samples"),
+    ("code/performance/python/heap_profile.py", "tracemalloc and dhat count what goes through their own allocator, and NumPy and ndarray allocate differently"),
+    ("code/performance/python/peak_heap.py", "tracemalloc counts Python's objects too, and NumPy's `@` works in OpenBLAS's buffers, which it does not see"),
+];
 
 /// Two printed numbers agree when they differ by at most this much, relative to the larger (at least 1): polars
 /// and pandas print six decimals.
@@ -89,26 +100,14 @@ impl Listing {
     }
 }
 
-/// Whether a path (relative to the repository) is a Python tab's program or its output: the budget counts the
-/// Rust side of each pair, which is what the learner is there to read.
+/// Whether a path is a Python tab's program (`code/<chapter>/python/*.py`, not python-vs-rust's scripts) or its
+/// output (`figures/outputs/<chapter>/python/*`), relative to the repository or not: the budget counts the Rust
+/// side of each pair, which is what the learner is there to read.
 pub fn is_tab_file(path: &Path) -> bool {
-    let p = path.to_string_lossy();
-    (p.starts_with("code/") && p.contains("/python/") && p.ends_with(".py") && !p.starts_with("code/python-vs-rust/"))
-        || (p.starts_with(outputs::DIR) && p.contains("/python/"))
-}
-
-fn include_after(lines: &[&str], page_dir: &Path, after: usize) -> (Option<PathBuf>, usize) {
-    let Some((i, line)) = lines.iter().enumerate().skip(after).find(|(_, l)| !l.trim().is_empty()) else {
-        return (None, after);
-    };
-    let file = snippets::includes(line)
-        .first()
-        .map(|inc| snippets::normalize(&page_dir.join(&inc.path)))
-        .filter(|f| f.starts_with(outputs::DIR));
-    match file {
-        Some(f) => (Some(f), i + 1),
-        None => (None, after),
-    }
+    let parts: Vec<&str> = path.iter().filter_map(|c| c.to_str()).collect();
+    let program = parts.windows(4).any(|w| w[0] == "code" && w[1] != "python-vs-rust" && w[2] == "python" && w[3].ends_with(".py"));
+    let output = parts.windows(4).any(|w| w[0] == "figures" && w[1] == "outputs" && w[3] == "python");
+    program || output
 }
 
 /// Every Python listing of the book, and what is wrong with the pairs.
@@ -132,9 +131,12 @@ pub fn listings(root: &Path) -> Result<(Vec<Listing>, Vec<String>), String> {
                 problems.push(format!("{at}: {} does not exist", script.display()));
                 continue;
             }
-            let (output, next) = include_after(&lines, &page_dir, block.end);
+            let (output, next) = match outputs::output_after(&lines, &page_dir, block.end) {
+                Some((file, next)) => (Some(file), next),
+                None => (None, block.end),
+            };
             let program = fs::read_to_string(root.join(&script)).unwrap_or_default();
-            let shows = program.contains("print(") || draws(&program);
+            let shows = program.contains("print(") || program.contains(".print_stats(") || draws(&program); // print_stats: pstats prints a profile
             // its output box is what makes the pair two tabs (src/theme/tabs.js)
             if !shows {
                 problems.push(format!("{at}: a Python listing shows what it computes: print it or draw it, as its Rust twin does"));
@@ -147,7 +149,7 @@ pub fn listings(root: &Path) -> Result<(Vec<Listing>, Vec<String>), String> {
                 problems.push(format!("{at}: a Python listing is the first tab of a pair: put its Rust twin right after it (after its output)"));
                 continue;
             };
-            let (rust_output, _) = include_after(&lines, &page_dir, twin.end);
+            let rust_output = outputs::output_after(&lines, &page_dir, twin.end).map(|(file, _)| file);
             found.push(Listing { page: page.file.clone(), line: block.line, script, output, rust_output });
         }
     }
@@ -240,86 +242,32 @@ pub struct Frame {
 }
 
 fn run(python: &Path, root: &Path, script: &Path, expressions: &[&str]) -> Result<Ran, String> {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let dir = std::env::temp_dir().join(format!("xtask-python-{}-{n}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(dir.join("data")).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let result = (|| {
-        for name in ["penguins.csv", "penguins-raw.csv"] {
-            fs::copy(root.join("code/dataframes/data").join(name), dir.join("data").join(name)).map_err(|e| format!("{name}: {e}"))?;
-        }
-        // Matplotlib's SVG is the same from run to run with a fixed salt for its ids (read from ./matplotlibrc)
-        // and a fixed date (SOURCE_DATE_EPOCH)
-        fs::write(dir.join("matplotlibrc"), "svg.hashsalt: rust-for-ai-ml\n").map_err(|e| e.to_string())?;
-        let json = dir.join("values.json");
-        let mut child = Command::new(python)
-            .arg("-c")
-            .arg(HARNESS)
-            .arg(root.join(script))
-            .arg(&json)
-            .args(expressions)
-            .current_dir(&dir)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &dir)
-            .env("MPLBACKEND", "Agg") // no window: a figure is written to a file
-            .env("PYTHONHASHSEED", "0")
-            .env("SOURCE_DATE_EPOCH", "0")
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("{}: {e}", python.display()))?;
-        let (mut out, mut err) = (child.stdout.take().expect("piped"), child.stderr.take().expect("piped"));
-        let reader = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = out.read_to_string(&mut s);
-            s
-        });
-        let error_reader = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = err.read_to_string(&mut s);
-            s
-        });
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-                break status;
-            }
-            if start.elapsed() > WALL {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("{}: ran for more than {} s", script.display(), WALL.as_secs()));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let (stdout, stderr) = (reader.join().unwrap_or_default(), error_reader.join().unwrap_or_default());
-        if !status.success() {
-            return Err(format!("{}: exited with {status}:\n{stdout}{stderr}", script.display()));
-        }
-        let values: serde_json::Value = serde_json::from_str(&fs::read_to_string(&json).map_err(|e| format!("{}: {e}", json.display()))?)
-            .map_err(|e| format!("{}: the harness wrote no JSON: {e}", script.display()))?;
-        let frames = values
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|f| Frame {
-                columns: f["columns"].as_array().into_iter().flatten().filter_map(|c| c.as_str().map(str::to_owned)).collect(),
-                rows: f["rows"].as_array().into_iter().flatten().map(|r| r.as_array().cloned().unwrap_or_default()).collect(),
-            })
-            .collect();
-        let mut svgs = Vec::new();
-        let mut names: Vec<PathBuf> = fs::read_dir(&dir).map_err(|e| e.to_string())?.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "svg")).collect();
-        names.sort();
-        for svg in names {
-            svgs.push(fs::read_to_string(&svg).map_err(|e| format!("{}: {e}", svg.display()))?);
-        }
-        Ok(Ran { stdout, svgs, frames })
-    })();
-    let _ = fs::remove_dir_all(&dir);
-    result
+    let script_path = root.join(script);
+    let mut args: Vec<&OsStr> = vec![OsStr::new("-c"), OsStr::new(HARNESS), script_path.as_os_str(), OsStr::new(VALUES)];
+    args.extend(expressions.iter().map(OsStr::new));
+    // a listing's limits, with more time: pandas' import is most of a run
+    let limits = Limits { wall: WALL, memory_bytes: 4 << 30, processes: 64, file_bytes: 64 << 20, output_bytes: 256 << 10 };
+    // Matplotlib's SVG is the same from run to run with a fixed salt for its ids (read from ./matplotlibrc) and a
+    // fixed date (SOURCE_DATE_EPOCH)
+    let files = [("matplotlibrc", "svg.hashsalt: rust-for-ai-ml\n")];
+    let env = [("MPLBACKEND", "Agg"), ("PYTHONHASHSEED", "0"), ("SOURCE_DATE_EPOCH", "0"), ("PYTHONDONTWRITEBYTECODE", "1")];
+    let data = root.join("code/dataframes/data");
+    let (out, values) = runner::run_program(python, &args, Some(&data), &files, &env, &limits, VALUES)?;
+    if out.timed_out || out.truncated || out.status != Some(0) {
+        let why = if out.timed_out { format!("ran for more than {} s", WALL.as_secs()) } else if out.truncated { "printed too much".to_owned() } else { format!("exited with {:?} (signal {:?})", out.status, out.signal) };
+        return Err(format!("{}: {why}:\n{}{}", script.display(), out.stdout, out.stderr));
+    }
+    let values: serde_json::Value = serde_json::from_str(&values.unwrap_or_default()).map_err(|e| format!("{}: the harness wrote no JSON: {e}", script.display()))?;
+    let frames = values
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| Frame {
+            columns: f["columns"].as_array().into_iter().flatten().filter_map(|c| c.as_str().map(str::to_owned)).collect(),
+            rows: f["rows"].as_array().into_iter().flatten().map(|r| r.as_array().cloned().unwrap_or_default()).collect(),
+        })
+        .collect();
+    Ok(Ran { stdout: out.stdout, svgs: out.svgs.into_iter().map(|(_, svg)| svg).collect(), frames })
 }
 
 /// What a shown output's program printed: the text in its fence (not the marker line above it).
@@ -557,12 +505,14 @@ pub fn generate(root: &Path, python: &Path, write: bool) -> Result<String, Strin
             let fresh = outputs::render_python(&l.page, &ran.stdout, svg);
             let file = root.join(output);
             let committed = fs::read_to_string(&file).unwrap_or_default();
+            // an output with timings in it (`.timed.md`, as the Rust ones) is compared by its shape only
+            let same = if output.to_string_lossy().ends_with(".timed.md") { outputs::shape(&committed) == outputs::shape(&fresh) } else { committed == fresh };
             if write && committed != fresh {
                 if let Some(dir) = file.parent() {
                     fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
                 }
                 crate::course_file(&file, &fresh)?;
-            } else if !write && committed != fresh {
+            } else if !write && !same {
                 failures.push(format!("{}: {} is stale (run `cargo xtask outputs`); it now prints:\n{}", l.at(), output.display(), ran.stdout));
             }
         }
@@ -671,6 +621,7 @@ mod tests {
         assert!(is_tab_file(Path::new("figures/outputs/dataframes/python/group_by.md")));
         assert!(!is_tab_file(Path::new("code/python-vs-rust/python/lab_1_2_1.py")));
         assert!(!is_tab_file(Path::new("figures/outputs/dataframes/operations-1.md")));
+        assert!(is_tab_file(Path::new("/home/me/course/code/arrays/python/dot.py")), "an absolute path, as the budget has");
     }
 
     #[test]

@@ -247,13 +247,7 @@ impl Toolchain {
         let dir = TempDir::new()?;
         fs::write(dir.0.join("main.rs"), code).map_err(failed("writing main.rs"))?;
         if let Some(data) = &self.data {
-            // a copy (two small files), not a link: nobody may not be able to reach the checkout
-            fs::create_dir(dir.0.join("data")).map_err(failed("making data/"))?;
-            for entry in fs::read_dir(data).map_err(failed("reading the data folder"))?.flatten() {
-                if entry.path().is_file() {
-                    fs::copy(entry.path(), dir.0.join("data").join(entry.file_name())).map_err(failed("copying data/"))?;
-                }
-            }
+            copy_data(data, &dir.0)?;
         }
         // The compiler runs as the program will, and with as clean an environment: it reads files too
         // (`include_str!("/root/...")`, `#[path]`) and variables (`env!`).
@@ -317,6 +311,60 @@ impl Toolchain {
         out.svgs = svgs(&dir.0, user);
         Ok(out)
     }
+}
+
+/// A copy of the data folder as `data/` of a run's folder (a copy of two small files, not a link: nobody may not
+/// be able to reach the checkout).
+fn copy_data(data: &Path, dir: &Path) -> Result<(), String> {
+    fs::create_dir(dir.join("data")).map_err(failed("making data/"))?;
+    for entry in fs::read_dir(data).map_err(failed("reading the data folder"))?.flatten() {
+        if entry.path().is_file() {
+            fs::copy(entry.path(), dir.join("data").join(entry.file_name())).map_err(failed("copying data/"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs a program of the repository's own that is not a listing (the course's Python running a Python
+/// listing) as a listing's program runs: in a fresh folder with `data/`, the clean environment plus `env`,
+/// confined by `limits`; as this user, since the program is the repository's. `files` are written into the
+/// folder first; the text of the file `keep`, if the program wrote it, comes back beside the output.
+pub fn run_program(
+    program: &Path,
+    args: &[&std::ffi::OsStr],
+    data: Option<&Path>,
+    files: &[(&str, &str)],
+    env: &[(&str, &str)],
+    limits: &Limits,
+    keep: &str,
+) -> Result<(RunOutput, Option<String>), String> {
+    let dir = TempDir::new()?;
+    if let Some(data) = data {
+        copy_data(data, &dir.0)?;
+    }
+    for (name, text) in files {
+        fs::write(dir.0.join(name), text).map_err(failed(format!("writing {name}")))?;
+    }
+    let user = unsafe { libc::getuid() };
+    let processes = tasks_of(user).map(|n| n + limits.processes);
+    let confinement = Confinement::new(limits.memory_bytes, processes, limits.file_bytes, None);
+    let mut cmd = Command::new(program);
+    cmd.args(args).current_dir(&dir.0);
+    clean_environment(&mut cmd, &dir.0).envs(env.iter().copied());
+    let run = supervise(&mut cmd, confinement, limits.wall, limits.output_bytes).map_err(|e| format!("could not start {}: {e}", program.display()))?;
+    let out = RunOutput {
+        compiled: true,
+        stdout: String::from_utf8_lossy(&run.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
+        status: run.status.code(),
+        signal: run.status.signal(),
+        timed_out: run.timed_out,
+        truncated: run.truncated,
+        elapsed: run.elapsed,
+        svgs: svgs(&dir.0, user),
+        ..RunOutput::default()
+    };
+    Ok((out, fs::read_to_string(dir.0.join(keep)).ok()))
 }
 
 /// At most `running` programs at once, at most `waiting` more in line (first come, first served); beyond
