@@ -11,8 +11,8 @@ def sum_of_roots(n):
 
 
 with cProfile.Profile() as profiler:  # records every call and return from here on
-    for _ in range(10):
-        sum_of_roots(100_000)
+    for _ in range(2):
+        sum_of_roots(1_000_000)
 
 stats = pstats.Stats(profiler).strip_dirs().sort_stats("tottime")  # tottime: time in the function itself
 stats.print_stats(2)  # the two functions with the most time of their own
