@@ -63,6 +63,7 @@ pub const NUMBERS: &[&str] = &[
 /// Python listings that draw the chart their Rust twin draws (Matplotlib and plotters): both figures are shown,
 /// and they are compared by the reader's eye, not by the test.
 pub const FIGURES: &[&str] = &[
+    "code/visualization/python/empty_canvas.py",
     "code/visualization/python/four_panels.py",
     "code/visualization/python/loss_per_epoch.py",
     "code/visualization/python/histogram.py",
