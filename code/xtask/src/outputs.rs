@@ -1,9 +1,10 @@
-//! Shown output: every complete listing of the book that prints, or draws SVG figures (with plotters, or by writing what
-//! a course function drew), shows what it printed or drew right under it. The page says where, with an `{{#include}}` of a file under
-//! `figures/outputs/` on the first line after the listing; `cargo xtask outputs` writes those files by running
-//! each listing as the local runner does (compiled against the workspace's debug build, in a fresh folder with
-//! the penguins in `data/`, confined). The test command runs them again and fails when a committed output is
-//! stale, so a change of polars' print format, or of a listing, shows up as a diff.
+//! Shown output: every complete listing of the book that prints, or draws SVG figures (with plotters, or by
+//! writing what a course function drew), shows what it printed or drew right under it. The page says where, with
+//! an `{{#include}}` of a file under `figures/outputs/` on the first line after the listing; `cargo xtask
+//! outputs` writes those files by running each listing as the local runner does (compiled against the
+//! workspace's debug build, in a fresh folder with the penguins in `data/`, confined). The test command runs them
+//! again and fails when a committed output is stale, so a change of polars' print format, or of a listing, shows
+//! up as a diff.
 //!
 //! An output whose file name ends in `.timed.md` carries timings that change from run to run: only its shape is
 //! compared, with every number and time unit masked. A figure is compared as the set of its SVG's lines, so the
@@ -38,9 +39,19 @@ pub struct Slot {
     pub file: PathBuf,
 }
 
+/// Whether an output file carries timings (`.timed.md`): then only its shape is compared.
+pub fn timed(file: &Path) -> bool {
+    file.to_string_lossy().ends_with(".timed.md")
+}
+
+/// Whether a fresh output is what was committed: the same text and figures, or for a timed one, the same shape.
+pub fn unchanged(committed: &str, fresh: &str, timed: bool) -> bool {
+    if timed { shape(committed) == shape(fresh) } else { canonical(committed) == canonical(fresh) }
+}
+
 impl Slot {
     pub fn timed(&self) -> bool {
-        self.file.to_string_lossy().ends_with(".timed.md")
+        timed(&self.file)
     }
     fn at(&self) -> String {
         format!("src/{}:{}", self.page, self.line)
@@ -328,8 +339,7 @@ pub fn generate(root: &Path, write: bool) -> Result<usize, String> {
             }
             continue;
         }
-        let same = if slot.timed() { shape(&committed) == shape(fresh) } else { canonical(&committed) == canonical(fresh) };
-        if !same {
+        if !unchanged(&committed, fresh, slot.timed()) {
             let copy = root.join("target/outputs").join(&slot.file);
             if let Some(dir) = copy.parent() {
                 let _ = fs::create_dir_all(dir);

@@ -292,25 +292,31 @@ impl Toolchain {
             return Ok(out);
         }
 
-        // RLIMIT_NPROC counts every process and thread of the user, not the program's: allow what the user
-        // has now plus the program's share. (Unknown without /proc: then it is not set.)
-        let processes = tasks_of(user).map(|n| n + limits.processes);
-        let confinement = Confinement::new(limits.memory_bytes, processes, limits.file_bytes, self.nobody);
         let mut program = Command::new(dir.0.join("main"));
         program.current_dir(&dir.0);
         clean_environment(&mut program, &dir.0);
-        let run = supervise(&mut program, confinement, limits.wall, limits.output_bytes)
-            .map_err(|e| format!("could not start the program: {e}"))?;
-        out.stdout = String::from_utf8_lossy(&run.stdout).into_owned();
-        out.stderr = String::from_utf8_lossy(&run.stderr).into_owned();
-        out.status = run.status.code();
-        out.signal = run.status.signal();
-        out.timed_out = run.timed_out;
-        out.truncated = run.truncated;
-        out.elapsed = run.elapsed;
-        out.svgs = svgs(&dir.0, user);
+        run_confined(&mut program, &dir.0, user, self.nobody, limits, &mut out).map_err(|e| format!("could not start the program: {e}"))?;
         Ok(out)
     }
+}
+
+/// Runs `cmd`, whose folder is `dir`, confined by `limits` (as `nobody` when given, else as `user`), and records
+/// what it printed, how it ended and the figures it left in `out`.
+fn run_confined(cmd: &mut Command, dir: &Path, user: u32, nobody: Option<u32>, limits: &Limits, out: &mut RunOutput) -> io::Result<()> {
+    // RLIMIT_NPROC counts every process and thread of the user, not the program's: allow what the user
+    // has now plus the program's share. (Unknown without /proc: then it is not set.)
+    let processes = tasks_of(user).map(|n| n + limits.processes);
+    let confinement = Confinement::new(limits.memory_bytes, processes, limits.file_bytes, nobody);
+    let run = supervise(cmd, confinement, limits.wall, limits.output_bytes)?;
+    out.stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    out.stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    out.status = run.status.code();
+    out.signal = run.status.signal();
+    out.timed_out = run.timed_out;
+    out.truncated = run.truncated;
+    out.elapsed = run.elapsed;
+    out.svgs = svgs(dir, user);
+    Ok(())
 }
 
 /// A copy of the data folder as `data/` of a run's folder (a copy of two small files, not a link: nobody may not
@@ -345,25 +351,11 @@ pub fn run_program(
     for (name, text) in files {
         fs::write(dir.0.join(name), text).map_err(failed(format!("writing {name}")))?;
     }
-    let user = unsafe { libc::getuid() };
-    let processes = tasks_of(user).map(|n| n + limits.processes);
-    let confinement = Confinement::new(limits.memory_bytes, processes, limits.file_bytes, None);
     let mut cmd = Command::new(program);
     cmd.args(args).current_dir(&dir.0);
     clean_environment(&mut cmd, &dir.0).envs(env.iter().copied());
-    let run = supervise(&mut cmd, confinement, limits.wall, limits.output_bytes).map_err(|e| format!("could not start {}: {e}", program.display()))?;
-    let out = RunOutput {
-        compiled: true,
-        stdout: String::from_utf8_lossy(&run.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
-        status: run.status.code(),
-        signal: run.status.signal(),
-        timed_out: run.timed_out,
-        truncated: run.truncated,
-        elapsed: run.elapsed,
-        svgs: svgs(&dir.0, user),
-        ..RunOutput::default()
-    };
+    let mut out = RunOutput { compiled: true, ..RunOutput::default() };
+    run_confined(&mut cmd, &dir.0, unsafe { libc::getuid() }, None, limits, &mut out).map_err(|e| format!("could not start {}: {e}", program.display()))?;
     Ok((out, fs::read_to_string(dir.0.join(keep)).ok()))
 }
 
