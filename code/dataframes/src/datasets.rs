@@ -136,6 +136,19 @@ mod tests {
     use super::*;
     use std::net::TcpListener;
 
+    /// The operations page's Python tab: pandas' `read_csv` gives the same shape and missing values per column.
+    #[test]
+    fn read_csv_agrees_with_its_python_tab() {
+        let shown = course_utils::printed::python_tab("dataframes/python/read_csv.md").unwrap();
+        let df = penguins().unwrap();
+        let mut rust = vec![df.height() as f64, df.width() as f64];
+        rust.extend(df.columns().iter().map(|c| c.null_count() as f64));
+        assert_eq!(course_utils::printed::numbers(&shown), rust, "shape, then nulls per column, in:\n{shown}");
+        let names: Vec<&str> = shown.lines().skip(1).filter_map(|l| l.split_whitespace().next()).collect();
+        let columns: Vec<&str> = df.get_column_names().iter().map(|c| c.as_str()).collect();
+        assert_eq!(names[..columns.len()], columns[..], "the same columns, in the same order");
+    }
+
     #[test]
     fn the_bundled_penguins_match_their_provenance() {
         let df = penguins().unwrap();

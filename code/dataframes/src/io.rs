@@ -172,6 +172,24 @@ mod tests {
         assert!(lazy.height() >= 1 && lazy.height() <= 3);
     }
 
+    /// The I/O page's Python tab: pandas' read with `columns=` and `filters=`, and the eager read, give the means
+    /// the two Rust queries give.
+    #[test]
+    fn the_scan_agrees_with_its_python_tab() {
+        let shown = course_utils::printed::python_tab("dataframes/python/scan.md").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("penguins.parquet");
+        write(&mut crate::datasets::penguins().unwrap(), Format::Parquet, &path).unwrap();
+        let means = |df: DataFrame| -> Vec<f64> { df.column("body_mass_g").unwrap().f64().unwrap().into_no_null_iter().collect() };
+        let rust: Vec<f64> = [biscoe_means_lazy(&path).unwrap(), biscoe_means_eager(&path).unwrap()].into_iter().flat_map(means).collect();
+        let python = course_utils::printed::numbers(&shown);
+        assert_eq!(python.len(), rust.len(), "{shown}");
+        for (r, p) in rust.iter().zip(&python) {
+            assert!((r - p).abs() <= 5e-7, "Rust {r}, pandas printed {p} (6 decimals)");
+        }
+        assert_eq!(shown.matches("Adelie").count(), 2, "Biscoe's species, sorted, twice: {shown}");
+    }
+
     #[test]
     fn committed_table_has_its_format() {
         let text = course_utils::table::read_committed(TABLE).unwrap();

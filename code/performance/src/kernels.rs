@@ -376,6 +376,32 @@ mod tests {
         }
     }
 
+    /// The page's Numba tabs, on the tables' inputs (`DotInput`) of the size each tab printed.
+    #[test]
+    fn the_kernels_agree_with_their_numba_tabs() {
+        let tabs: [(&str, &str, Dot); 3] = [
+            ("performance/python/dot_loop.md", "dot_indexed(x, y) =", dot_indexed),
+            ("performance/python/dot_fastmath.md", "dot_fastmath(x, y) =", dot_lanes),
+            ("performance/python/dot_prange.md", "dot_parallel(x, y) =", dot_parallel),
+        ];
+        for (tab, label, dot) in tabs {
+            let shown = course_utils::printed::python_tab(tab).unwrap();
+            let line = |label: &str| match course_utils::printed::labelled(&shown, label).as_deref() {
+                Some(&[v]) => v,
+                _ => panic!("{tab}: no line `{label} <number>` in:\n{shown}"),
+            };
+            let input = DotInput::new(line("n =") as usize, 1);
+            let (python, rust) = (line(label), dot(&input.x, &input.y).unwrap());
+            if label.starts_with("dot_indexed") {
+                // one running sum in the same order, no fastmath: the same number to the last bit
+                assert_eq!(rust.to_bits(), python.to_bits(), "{tab}: Rust {rust}, Numba {python}");
+            } else {
+                // both reorder the additions, each its own way (the tabs print 10 and 6 decimals): only rounding differs
+                assert!((rust - python).abs() <= 1e-12 * rust.abs(), "{tab}: Rust {rust}, Numba {python}");
+            }
+        }
+    }
+
     #[test]
     fn different_lengths_are_an_error() {
         for (name, dot) in ALL {

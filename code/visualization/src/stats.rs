@@ -468,10 +468,23 @@ mod tests {
         assert!((area - 1.0).abs() < 1e-6, "area {area}");
         let at = |x: f64| gaussian_kde(&values, &[x]).unwrap()[0];
         assert!(at(2.5) > at(5.0) && at(5.0) > at(12.0), "densest in the cluster, fading away from the data");
-        // SciPy 1.17: gaussian_kde([1, 2, 2.5, 3, 7])(2.5) = 0.17243944
-        assert!((at(2.5) - 0.172_439_44).abs() < 1e-8, "{}", at(2.5));
         assert!(gaussian_kde(&[4.0, 4.0], &grid).is_err());
         assert!(gaussian_kde(&[1.0, f64::NAN], &grid).is_err());
+    }
+
+    /// The statistical-plots page's Python tab: the formula in NumPy, checked there against SciPy's
+    /// `gaussian_kde`. The Rust function gives the numbers it printed, from the inputs it printed.
+    #[test]
+    fn gaussian_kde_agrees_with_its_python_tab() {
+        let shown = course_utils::printed::python_tab("visualization/python/kde.md").unwrap();
+        let line = |label: &str| course_utils::printed::labelled(&shown, label).unwrap_or_else(|| panic!("no `{label}` line in:\n{shown}"));
+        let (values, grid, python) = (line("values"), line("grid"), line("density"));
+        let rust = gaussian_kde(&values, &grid).unwrap();
+        assert_eq!((values.len(), rust.len()), (8, python.len()), "{shown}");
+        for (x, (r, p)) in grid.iter().zip(rust.iter().zip(&python)) {
+            assert!((r - p).abs() <= 5e-9, "at {x}: Rust {r}, NumPy printed {p} (8 decimals)");
+        }
+        assert!(shown.contains("the same as SciPy's gaussian_kde: True"), "{shown}");
     }
 
     #[test]

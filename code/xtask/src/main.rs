@@ -17,6 +17,10 @@ mod copying;
 mod exercises;
 mod machine;
 mod outputs;
+/// The numbers of printed text, shared with the crates' tests (one source, no dependency on course-utils).
+#[path = "../../course-utils/src/printed.rs"]
+#[allow(dead_code)] // python_tab is for the crates' tests
+mod printed;
 mod python;
 mod quizzes;
 mod rebuilds;
@@ -69,6 +73,8 @@ fn main() -> ExitCode {
         Some("budget") => budget_command(&root),
         Some("quizzes") => quizzes_command(&root),
         Some("outputs") => outputs_command(&root, true).and_then(|()| python_command(&root, true)),
+        // the Python tabs alone: run and checked, or with --write their outputs written (no Rust build needed)
+        Some("python-tabs") => python_command(&root, args.get(1).map(String::as_str) == Some("--write")),
         Some("python-vs-rust") => python_vs_rust(&root, args.get(1).map(String::as_str)),
         Some("tools") => tools(&root).map(|_| ()),
         Some("exercises") => exercises_command(&root, args.get(1).map(String::as_str), args.get(2).map(String::as_str)),

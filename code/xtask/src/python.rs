@@ -70,6 +70,18 @@ pub const FIGURES: &[&str] = &[
     "code/visualization/python/three_tokens.py",
 ];
 
+/// Python listings beside an included Rust function, which prints nothing on the page: (script, the Rust file
+/// with the test, the test). The test reads the listing's committed output (checked here to be current) and
+/// checks that the Rust function computes the same numbers from the inputs the listing printed.
+pub const FUNCTIONS: &[(&str, &str, &str)] = &[
+    ("code/visualization/python/kde.py", "code/visualization/src/stats.rs", "gaussian_kde_agrees_with_its_python_tab"),
+    ("code/dataframes/python/read_csv.py", "code/dataframes/src/datasets.rs", "read_csv_agrees_with_its_python_tab"),
+    ("code/dataframes/python/scan.py", "code/dataframes/src/io.rs", "the_scan_agrees_with_its_python_tab"),
+    ("code/performance/python/dot_loop.py", "code/performance/src/kernels.rs", "the_kernels_agree_with_their_numba_tabs"),
+    ("code/performance/python/dot_fastmath.py", "code/performance/src/kernels.rs", "the_kernels_agree_with_their_numba_tabs"),
+    ("code/performance/python/dot_prange.py", "code/performance/src/kernels.rs", "the_kernels_agree_with_their_numba_tabs"),
+];
+
 /// Python listings whose output differs from the Rust one on purpose, and why.
 pub const DIFFERENT: &[(&str, &str)] = &[
     ("code/dataframes/python/null_and_nan.py", "pandas has one kind of missing value and polars two (null and NaN): the difference is the lesson"),
@@ -165,12 +177,20 @@ pub fn listings(root: &Path) -> Result<(Vec<Listing>, Vec<String>), String> {
             NUMBERS.contains(&name.as_ref()),
             FIGURES.contains(&name.as_ref()),
             DIFFERENT.iter().any(|(s, _)| *s == name),
+            FUNCTIONS.iter().any(|(s, _, _)| *s == name),
         ];
         if named.iter().filter(|n| **n).count() != 1 {
-            problems.push(format!("{}: name {name} in exactly one of python::AGREE (what it computes that the Rust listing prints), python::NUMBERS (it prints the same numbers), python::FIGURES (it draws the same chart) and python::DIFFERENT (why they differ)", l.at()));
+            problems.push(format!("{}: name {name} in exactly one of python::AGREE (what it computes that the Rust listing prints), python::NUMBERS (it prints the same numbers), python::FIGURES (it draws the same chart), python::FUNCTIONS (a Rust test compares it) and python::DIFFERENT (why they differ)", l.at()));
+        }
+        if let Some((_, file, test)) = FUNCTIONS.iter().find(|(s, _, _)| *s == name) {
+            let source = fs::read_to_string(root.join(file)).unwrap_or_default();
+            let shown = l.output.as_ref().and_then(|o| o.strip_prefix(outputs::DIR).ok()).map(|o| o.to_string_lossy().into_owned());
+            if !source.contains(&format!("fn {test}()")) || !shown.is_some_and(|o| source.contains(&format!("\"{o}\""))) {
+                problems.push(format!("{}: {file} should have the test `{test}`, reading the tab's output by its name under {}/", l.at(), outputs::DIR));
+            }
         }
     }
-    for script in AGREE.iter().map(|(s, _)| *s).chain(NUMBERS.iter().copied()).chain(FIGURES.iter().copied()).chain(DIFFERENT.iter().map(|(s, _)| *s)) {
+    for script in AGREE.iter().map(|(s, _)| *s).chain(NUMBERS.iter().copied()).chain(FIGURES.iter().copied()).chain(DIFFERENT.iter().map(|(s, _)| *s)).chain(FUNCTIONS.iter().map(|(s, _, _)| *s)) {
         if !seen.contains(Path::new(script)) {
             problems.push(format!("code/xtask/src/python.rs: {script} is not a Python listing of any page"));
         }
@@ -271,11 +291,7 @@ fn run(python: &Path, root: &Path, script: &Path, expressions: &[&str]) -> Resul
     Ok(Ran { stdout: out.stdout, svgs: out.svgs.into_iter().map(|(_, svg)| svg).collect(), frames })
 }
 
-/// What a shown output's program printed: the text in its fence (not the marker line above it).
-fn printed(output: &str) -> String {
-    let mut lines = output.lines().skip_while(|l| !l.starts_with("```") && !l.starts_with("~~~~")).skip(1);
-    lines.by_ref().take_while(|l| !l.starts_with("```") && !l.starts_with("~~~~")).collect::<Vec<_>>().join("\n")
-}
+use crate::printed::fenced as printed;
 
 /// A table as polars prints it.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -347,49 +363,7 @@ pub fn tables(text: &str) -> Vec<Table> {
     out
 }
 
-/// The numbers of a printed text, in order: a number is not part of a word (`f64`, `x2`), and may have a sign, a
-/// decimal point (NumPy prints `1.` for 1.0) and an exponent.
-pub fn numbers(text: &str) -> Vec<f64> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    let word = |c: char| c.is_alphanumeric() || c == '_';
-    while i < chars.len() {
-        let starts = chars[i].is_ascii_digit() || (chars[i] == '-' && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit()));
-        if !starts || (i > 0 && (word(chars[i - 1]) || chars[i - 1] == '.')) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        i += 1;
-        while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
-            i += 1;
-        }
-        if i < chars.len() && (chars[i] == 'e' || chars[i] == 'E') {
-            let mut j = i + 1;
-            if j < chars.len() && (chars[j] == '-' || chars[j] == '+') {
-                j += 1;
-            }
-            if j < chars.len() && chars[j].is_ascii_digit() {
-                i = j;
-                while i < chars.len() && chars[i].is_ascii_digit() {
-                    i += 1;
-                }
-            }
-        }
-        if i < chars.len() && word(chars[i]) {
-            while i < chars.len() && word(chars[i]) {
-                i += 1; // part of a word after all (`2d`)
-            }
-            continue;
-        }
-        let token: String = chars[start..i].iter().collect();
-        if let Ok(v) = token.trim_end_matches('.').parse::<f64>() {
-            out.push(v);
-        }
-    }
-    out
-}
+pub use crate::printed::numbers;
 
 /// Two printed texts hold the same numbers, in order, within [`TOLERANCE`]; the count compared.
 pub fn same_numbers(rust: &str, python: &str) -> Result<usize, String> {
@@ -515,8 +489,8 @@ pub fn generate(root: &Path, python: &Path, write: bool) -> Result<String, Strin
                 failures.push(format!("{}: {} is stale (run `cargo xtask outputs`); it now prints:\n{}", l.at(), output.display(), ran.stdout));
             }
         }
-        if DIFFERENT.iter().any(|(s, _)| *s == name) || FIGURES.contains(&name.as_ref()) {
-            continue;
+        if DIFFERENT.iter().any(|(s, _)| *s == name) || FIGURES.contains(&name.as_ref()) || FUNCTIONS.iter().any(|(s, _, _)| *s == name) {
+            continue; // nothing to compare here (FUNCTIONS: the Rust test compares)
         }
         let Some(rust_output) = &l.rust_output else {
             failures.push(format!("{}: its Rust twin shows no output to compare with", l.at()));
@@ -543,10 +517,11 @@ pub fn generate(root: &Path, python: &Path, write: bool) -> Result<String, Strin
         return Err(format!("Python listings: {} of {}:\n{}", failures.len(), listings.len(), failures.join("\n")));
     }
     Ok(format!(
-        "Python listings: {} ran{}; {} agree with their Rust twins ({compared} printed values compared, within {TOLERANCE:e} relative), {} draw the same chart, {} differ on purpose",
+        "Python listings: {} ran{}; {} agree with their Rust twins ({compared} printed values compared, within {TOLERANCE:e} relative), {} are checked by a test of the Rust function beside them, {} draw the same chart, {} differ on purpose",
         listings.len(),
         if write { ", outputs written" } else { ", outputs current" },
         AGREE.len() + NUMBERS.len(),
+        FUNCTIONS.len(),
         FIGURES.len(),
         DIFFERENT.len()
     ))
@@ -628,8 +603,9 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let (found, problems) = listings(&root).unwrap();
         assert_eq!(problems, Vec::<String>::new());
-        assert_eq!(found.len(), AGREE.len() + NUMBERS.len() + FIGURES.len() + DIFFERENT.len());
-        assert!(found.iter().all(|l| l.rust_output.is_some() || DIFFERENT.iter().any(|(s, _)| Path::new(s) == l.script)));
+        assert_eq!(found.len(), AGREE.len() + NUMBERS.len() + FIGURES.len() + DIFFERENT.len() + FUNCTIONS.len());
+        let excused = |l: &Listing| DIFFERENT.iter().any(|(s, _)| Path::new(s) == l.script) || FUNCTIONS.iter().any(|(s, _, _)| Path::new(s) == l.script);
+        assert!(found.iter().all(|l| l.rust_output.is_some() || excused(l)));
         assert!(draws("fig.savefig(\"loss.svg\")") && !draws("print(x)"));
     }
 }

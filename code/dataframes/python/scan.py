@@ -1,0 +1,13 @@
+import pandas as pd
+
+pd.read_csv("data/penguins.csv").to_parquet("penguins.parquet")  # a Parquet file to query
+
+# lazily, as pandas can: read only the three columns the query names, and only Biscoe's rows (pyarrow filters
+# row groups and rows while reading)
+columns = ["island", "species", "body_mass_g"]
+biscoe = pd.read_parquet("penguins.parquet", columns=columns, filters=[("island", "==", "Biscoe")])
+print(biscoe.groupby("species")["body_mass_g"].mean())
+
+# eagerly: the whole file, then the filter
+df = pd.read_parquet("penguins.parquet")
+print(df[df["island"] == "Biscoe"].groupby("species")["body_mass_g"].mean())

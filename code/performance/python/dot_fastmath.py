@@ -1,0 +1,20 @@
+import numpy as np
+from numba import njit
+
+
+@njit(fastmath=True, cache=False)  # lets LLVM reorder the additions, so it can use SIMD registers
+def dot_fastmath(x, y):
+    if x.shape != y.shape:
+        raise ValueError("a dot product needs arrays of equal length")
+    total = 0.0
+    for i in range(x.shape[0]):
+        total += x[i] * y[i]
+    return total
+
+
+n = 2048
+x = (np.arange(n) * 7919 % 1000) / 1000
+y = (np.arange(n) * 104_729 % 997) / 997
+print("n =", n)
+# the order of the additions depends on the CPU's SIMD width: the last digits may differ, so 10 decimals
+print("dot_fastmath(x, y) =", round(dot_fastmath(x, y), 10))
