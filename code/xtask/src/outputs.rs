@@ -62,7 +62,8 @@ impl Slot {
 pub fn prints(program: &str) -> bool {
     // `eprintln!` and `eprint!` write to stderr, which is not shown
     let on_stdout = |m: &str| program.match_indices(m).any(|(i, _)| !program[..i].ends_with('e'));
-    on_stdout("println!") || on_stdout("print!(")
+    // criterion prints its own report of each benchmark
+    on_stdout("println!") || on_stdout("print!(") || program.contains("Criterion::default()")
 }
 
 /// Whether a program draws an SVG file: with plotters itself, or by writing one that a function of the course
@@ -154,6 +155,9 @@ pub fn render(slot: &Slot, run: &RunOutput) -> Result<String, String> {
         return Err(format!("{at}: prints nothing"));
     }
     let mut out = opening(&slot.page, &run.stdout, "listing-output");
+    if slot.timed() {
+        out.push_str(&format!("{TIMED_NOTE}\n\n"));
+    }
     if draws(&slot.program) {
         if run.svgs.is_empty() {
             return Err(format!("{at}: should draw an SVG file, drew 0"));
@@ -187,6 +191,9 @@ pub fn canonical(text: &str) -> String {
     out.join("\n")
 }
 
+/// Under a timed output: how it was built (see `run_all`), and that its numbers are one run's.
+pub const TIMED_NOTE: &str = "<p class=\"output-note\">Timed in an optimised build (as <code>cargo run --release</code>); the numbers change from run to run and machine to machine.</p>";
+
 /// The start of an output file: the marker, the box, and what the program printed.
 fn opening(page: &str, stdout: &str, class: &str) -> String {
     let mut out = format!("{MARKER}: written by `cargo xtask outputs` from the listing above it on src/{page}; do not edit -->\n");
@@ -216,8 +223,14 @@ fn figure(svg: &str) -> String {
     format!("<figure>\n{}\n</figure>\n\n", svg.join("\n"))
 }
 
-/// A timed output's shape: every number (with its decimal point) and the time unit after it masked.
+/// A timed output's shape: every number (with its decimal point) and the time unit after it masked, and
+/// criterion's outlier lines left out (it prints them only for a run that had outliers).
 pub fn shape(text: &str) -> String {
+    let outliers = |l: &str| {
+        let t = l.trim();
+        (t.starts_with("Found ") && t.contains(" outliers among ")) || ((t.ends_with(" mild") || t.ends_with(" severe")) && t.contains("%)"))
+    };
+    let text = text.lines().filter(|l| !outliers(l)).collect::<Vec<_>>().join("\n");
     let mut out = String::new();
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -260,6 +273,8 @@ pub fn for_budget(text: &str) -> String {
             out.push_str(&format!("| {t}\n"));
         } else if t == "<figure>" {
             out.push_str("![an output figure]()\n");
+        } else if t.starts_with("<p class=\"output-note\">") {
+            out.push_str(&format!("{t}\n\n")); // read as prose
         }
     }
     out
@@ -280,27 +295,37 @@ fn as_a_reader_sees(mut run: RunOutput) -> RunOutput {
     run
 }
 
-/// Runs every slot's listing (two at a time, as there are two cores), in order of the slots.
+/// Runs every slot's listing, the results in order of the slots: two at a time (there are two cores), then the
+/// timed ones alone, so that nothing else runs beside what they time.
 fn run_all(toolchain: &Toolchain, slots: &[Slot], times: usize) -> Vec<Result<Vec<String>, String>> {
+    let run = |slot: &Slot| {
+        (0..times)
+            // timings from a debug build would mislead: time what `cargo run --release` makes
+            .map(|_| if slot.timed() { toolchain.run_optimised(&slot.program, &limits()) } else { toolchain.run(&slot.program, &limits()) })
+            .map(|ran| ran.and_then(|ran| render(slot, &as_a_reader_sees(ran))))
+            .collect::<Result<Vec<String>, String>>()
+    };
+    let (timed, untimed): (Vec<usize>, Vec<usize>) = (0..slots.len()).partition(|&i| slots[i].timed());
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<Vec<String>, String>>>> = Mutex::new(vec![None; slots.len()]);
     let done = AtomicUsize::new(0);
+    let finish = |i: usize, result| {
+        let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+        eprintln!("outputs: [{n}/{}] {} -> {}", slots.len(), slots[i].at(), slots[i].file.display());
+        results.lock().unwrap()[i] = Some(result);
+    };
     std::thread::scope(|scope| {
         for _ in 0..2 {
             scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(slot) = slots.get(i) else { break };
-                    let result = (0..times)
-                        .map(|_| toolchain.run(&slot.program, &limits()).and_then(|run| render(slot, &as_a_reader_sees(run))))
-                        .collect::<Result<Vec<String>, String>>();
-                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    eprintln!("outputs: [{n}/{}] {} -> {}", slots.len(), slot.at(), slot.file.display());
-                    results.lock().unwrap()[i] = Some(result);
+                while let Some(&i) = untimed.get(next.fetch_add(1, Ordering::SeqCst)) {
+                    finish(i, run(&slots[i]));
                 }
             });
         }
     });
+    for i in timed {
+        finish(i, run(&slots[i]));
+    }
     results.into_inner().unwrap().into_iter().map(|r| r.expect("every slot ran")).collect()
 }
 
@@ -414,6 +439,9 @@ mod tests {
         assert_ne!(shape("sum 12.5ms"), shape("mean 12.5ms"));
         assert_ne!(shape("3 rows"), shape("3 rows\n4 rows"));
         assert_eq!(shape("3 samples"), "# samples"); // `s` of a word is not a unit
+        let quiet = "sum/loop/1000 time: [1.2 µs 1.3 µs 1.4 µs]\nsum/loop/9 time: [5 ns 6 ns 7 ns]";
+        let outliers = "sum/loop/1000 time: [1.2 µs 1.3 µs 1.4 µs]\nFound 2 outliers among 10 measurements (20.00%)\n  1 (10.00%) high mild\n  1 (10.00%) high severe\nsum/loop/9 time: [5 ns 6 ns 7 ns]";
+        assert_eq!(shape(quiet), shape(outliers), "criterion reports outliers only when it found some");
     }
 
     #[test]
@@ -427,6 +455,7 @@ mod tests {
     fn which_listings_must_show_output() {
         assert!(prints("println!(\"{df}\")") && prints("print!(\"a\")"));
         assert!(!prints("eprintln!(\"progress\")"));
+        assert!(prints("let mut c = Criterion::default().sample_size(10);"), "criterion prints its report");
         assert!(draws("let root = SVGBackend::new(\"a.svg\", (640, 480)).into_drawing_area();"));
         assert!(draws("SVGBackend::with_string(&mut svg, (600, 400))"));
         assert!(draws("std::fs::write(dir.join(\"map.svg\"), heatmap_svg(&map, (520, 420))?)?;"));

@@ -77,6 +77,7 @@ pub const FUNCTIONS: &[(&str, &str, &str)] = &[
     ("code/visualization/python/kde.py", "code/visualization/src/stats.rs", "gaussian_kde_agrees_with_its_python_tab"),
     ("code/dataframes/python/read_csv.py", "code/dataframes/src/datasets.rs", "read_csv_agrees_with_its_python_tab"),
     ("code/dataframes/python/scan.py", "code/dataframes/src/io.rs", "the_scan_agrees_with_its_python_tab"),
+    ("code/visualization/python/loss_panel.py", "code/visualization/src/dashboard.rs", "loss_panel_agrees_with_its_python_tab"),
     ("code/performance/python/dot_loop.py", "code/performance/src/kernels.rs", "the_kernels_agree_with_their_numba_tabs"),
     ("code/performance/python/dot_fastmath.py", "code/performance/src/kernels.rs", "the_kernels_agree_with_their_numba_tabs"),
     ("code/performance/python/dot_prange.py", "code/performance/src/kernels.rs", "the_kernels_agree_with_their_numba_tabs"),
@@ -84,8 +85,10 @@ pub const FUNCTIONS: &[(&str, &str, &str)] = &[
 
 /// Python listings whose output differs from the Rust one on purpose, and why.
 pub const DIFFERENT: &[(&str, &str)] = &[
+    ("code/arrays/python/view_then_write.py", "NumPy runs it and the view shows the write; rustc refuses to compile it (E0502): the difference is the lesson"),
     ("code/dataframes/python/null_and_nan.py", "pandas has one kind of missing value and polars two (null and NaN): the difference is the lesson"),
     ("code/performance/python/profile_roots.py", "cProfile counts every call and its time, pprof samples the stack: calls and seconds against samples"),
+    ("code/performance/python/timeit_sum.py", "timeit reports the best of repeated runs, criterion an interval around its estimate; and Python's loop is not Rust's"),
     ("code/performance/python/heap_profile.py", "tracemalloc and dhat count what goes through their own allocator, and NumPy and ndarray allocate differently"),
     ("code/performance/python/peak_heap.py", "tracemalloc counts Python's objects too, and NumPy's `@` works in OpenBLAS's buffers, which it does not see"),
 ];
