@@ -192,7 +192,7 @@ pub fn canonical(text: &str) -> String {
 }
 
 /// Under a timed output: how it was built (see `run_all`), and that its numbers are one run's.
-pub const TIMED_NOTE: &str = "<p class=\"output-note\">Timed in an optimised build (as <code>cargo run --release</code>); the numbers change from run to run and machine to machine.</p>";
+pub const TIMED_NOTE: &str = "<p class=\"output-note\">Optimised build (as <code>cargo run --release</code>); the numbers vary from run to run.</p>";
 
 /// The start of an output file: the marker, the box, and what the program printed.
 fn opening(page: &str, stdout: &str, class: &str) -> String {

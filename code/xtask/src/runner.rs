@@ -272,11 +272,17 @@ impl Toolchain {
         let mut rustc = Command::new(&self.rustc);
         rustc
             .current_dir(&dir.0)
-            .args(["main.rs", "--crate-name", "main", "--crate-type", "bin", "--edition=2024", "-C", "debuginfo=0"])
+            .args(["main.rs", "--crate-name", "main", "--crate-type", "bin", "--edition=2024"])
+            .args(["-C", &format!("opt-level={opt_level}")]);
+        if opt_level == "0" {
             // as cargo does without debug info: the standard library's goes too, which makes linking against
             // polars 5 s instead of 6.5 (symbols stay, for panics and pprof's flamegraphs)
-            .args(["-C", "strip=debuginfo"])
-            .args(["-C", &format!("opt-level={opt_level}")])
+            rustc.args(["-C", "debuginfo=0", "-C", "strip=debuginfo"]);
+        } else {
+            // as the workspace's release profile: line tables, with which pprof names the inlined functions
+            rustc.args(["-C", "debuginfo=line-tables-only"]);
+        }
+        rustc
             .args(["--color", "never", "-o", "main"]);
         for value in &self.search {
             rustc.arg("-L").arg(value);
