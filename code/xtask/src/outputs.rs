@@ -37,6 +37,9 @@ pub struct Slot {
     pub program: String,
     /// The output file, relative to the repository (`figures/outputs/...`).
     pub file: PathBuf,
+    /// A listing the compiler must refuse (`code/<crate>/listings/*.rs`, a `compile_fail` doc test of its
+    /// crate): its output is the compiler's error.
+    pub refused: bool,
 }
 
 /// Whether an output file carries timings (`.timed.md`): then only its shape is compared.
@@ -86,6 +89,19 @@ fn runnable(block: &snippets::Block) -> bool {
     !block.info.iter().any(|t| matches!(t.as_str(), "ignore" | "no_run" | "compile_fail" | "should_panic"))
 }
 
+/// The file of a listing the compiler must refuse: an `ignore` block that includes `code/<crate>/listings/*.rs`.
+fn refused_listing(block: &snippets::Block, page_dir: &Path) -> Option<PathBuf> {
+    let file = snippets::normalize(&page_dir.join(&snippets::includes(&block.body).first()?.path));
+    let parts: Vec<&str> = file.iter().filter_map(|c| c.to_str()).collect();
+    let listing = parts.len() == 4 && parts[0] == "code" && parts[2] == "listings" && parts[3].ends_with(".rs");
+    (listing && block.info.iter().any(|t| t == "ignore")).then_some(file)
+}
+
+/// What the compiler said of a refused listing, as `cargo build` shows it in a project (`src/main.rs`).
+fn refusal(stderr: &str) -> String {
+    stderr.replace("--> main.rs:", "--> src/main.rs:")
+}
+
 /// The output file a page shows after its line `after` (1-based: the lines from index `after` on): the first
 /// non-blank line, if it includes a file under [`DIR`] (relative to the repository; `page_dir` is the page's
 /// folder, `src/...`), with the index of the line after it.
@@ -103,13 +119,18 @@ pub fn slots(root: &Path) -> Result<(Vec<Slot>, Vec<String>), String> {
     for page in budget::book_pages(root)? {
         let lines: Vec<&str> = page.text.lines().collect();
         for block in snippets::blocks(&page.text).into_iter().filter(snippets::Block::is_rust) {
-            let program = copying::program(&block.body);
-            let shows = runnable(&block) && (prints(&program) || draws(&program));
             let page_dir = Path::new("src").join(&page.file).parent().map(Path::to_path_buf).unwrap_or_default();
+            let refused = refused_listing(&block, &page_dir);
+            let program = match &refused {
+                Some(file) => fs::read_to_string(root.join(file)).map_err(|e| format!("{}: {e}", file.display()))?,
+                None => copying::program(&block.body),
+            };
+            let shows = refused.is_some() || (runnable(&block) && (prints(&program) || draws(&program)));
+            let refused = refused.is_some();
             let file = output_after(&lines, &page_dir, block.end).map(|(file, _)| file);
             let at = format!("src/{}:{}", page.file, block.line);
             match (shows, file) {
-                (true, Some(file)) => found.push(Slot { page: page.file.clone(), line: block.line, program, file }),
+                (true, Some(file)) => found.push(Slot { page: page.file.clone(), line: block.line, program, file, refused }),
                 (true, None) => problems.push(format!(
                     "{at}: the listing prints or draws but shows no output: put `{{{{#include ../../{DIR}/<chapter>/<name>.md}}}}` on the line after it and run `cargo xtask outputs`"
                 )),
@@ -144,6 +165,12 @@ pub fn slots(root: &Path) -> Result<(Vec<Slot>, Vec<String>), String> {
 /// The output file's text for what a run produced, or why the listing cannot show one.
 pub fn render(slot: &Slot, run: &RunOutput) -> Result<String, String> {
     let at = slot.at();
+    if slot.refused {
+        if run.compiled {
+            return Err(format!("{at}: compiles, but the page shows it as refused by the compiler"));
+        }
+        return Ok(opening(&slot.page, &refusal(&run.compile_stderr), "listing-output compiler-output") + "</div>\n");
+    }
     if !run.compiled {
         return Err(format!("{at}: does not compile:\n{}", run.compile_stderr));
     }
@@ -385,11 +412,28 @@ mod tests {
     use super::*;
 
     fn slot(program: &str, file: &str) -> Slot {
-        Slot { page: "p.md".into(), line: 3, program: program.into(), file: file.into() }
+        Slot { page: "p.md".into(), line: 3, program: program.into(), file: file.into(), refused: false }
     }
 
     fn ran(stdout: &str) -> RunOutput {
         RunOutput { compiled: true, status: Some(0), stdout: stdout.into(), ..RunOutput::default() }
+    }
+
+    #[test]
+    fn a_listing_the_compiler_refuses_shows_its_error_as_a_project_shows_it() {
+        let block = |info: &[&str], body: &str| snippets::Block { line: 1, info: info.iter().map(|t| t.to_string()).collect(), body: body.into(), before: String::new(), end: 3 };
+        let page = Path::new("src/arrays");
+        let include = "{{#include ../../code/arrays/listings/view_then_write.rs}}";
+        assert_eq!(refused_listing(&block(&["rust", "ignore"], include), page), Some(PathBuf::from("code/arrays/listings/view_then_write.rs")));
+        assert_eq!(refused_listing(&block(&["rust"], include), page), None, "a listing that compiles is not in listings/");
+        assert_eq!(refused_listing(&block(&["rust", "ignore"], "{{#include ../../code/arrays/src/lib.rs:x}}"), page), None);
+
+        let mut s = slot("fn main() { let x = 1; x = 2; }", "figures/outputs/p.md");
+        s.refused = true;
+        let error = RunOutput { compiled: false, compile_stderr: "error[E0384]: cannot assign twice\n --> main.rs:1:24\n".into(), ..RunOutput::default() };
+        let shown = render(&s, &error).unwrap();
+        assert!(shown.contains("compiler-output") && shown.contains(" --> src/main.rs:1:24"), "{shown}");
+        assert!(render(&s, &ran("")).unwrap_err().contains("compiles, but"), "a refused listing that compiles is a stale page");
     }
 
     #[test]
