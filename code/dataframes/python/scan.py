@@ -2,8 +2,8 @@ import pandas as pd
 
 pd.read_csv("data/penguins.csv").to_parquet("penguins.parquet")  # a Parquet file to query
 
-# lazily, as pandas can: read only the three columns the query names, and only Biscoe's rows (pyarrow filters
-# row groups and rows while reading)
+# pandas has no lazy plan, but it can push the same two things down to pyarrow: read only the three columns the
+# query names, and only Biscoe's rows (filtered while reading)
 columns = ["island", "species", "body_mass_g"]
 biscoe = pd.read_parquet("penguins.parquet", columns=columns, filters=[("island", "==", "Biscoe")])
 print(biscoe.groupby("species")["body_mass_g"].mean())

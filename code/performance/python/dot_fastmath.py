@@ -2,7 +2,9 @@ import numpy as np
 from numba import njit
 
 
-@njit(fastmath=True, cache=False)  # lets LLVM reorder the additions, so it can use SIMD registers
+# One running sum, and a switch that lets LLVM reorder its additions (so it can use SIMD registers). Rust has no
+# such switch: the Rust tab's eight running sums are that reordering, written out.
+@njit(fastmath=True)
 def dot_fastmath(x, y):
     if x.shape != y.shape:
         raise ValueError("a dot product needs arrays of equal length")

@@ -246,7 +246,10 @@ pub fn render_python(page: &str, stdout: &str, svg: Option<&str>) -> String {
 fn figure(svg: &str) -> String {
     // Inline in HTML, from the <svg> element on: an XML declaration or DOCTYPE (Matplotlib writes both) is a parse
     // error there. And an HTML block ends at a blank line: the SVG's own blank lines, if any, would end it early.
-    let svg: Vec<&str> = svg.lines().skip_while(|l| !l.trim_start().starts_with("<svg")).filter(|l| !l.trim().is_empty()).collect();
+    // Comments go too: Matplotlib writes each label's mathtext in one (`<!-- $10^{-1}$ -->`), which the book's
+    // KaTeX would try to render as math.
+    let comment = |l: &str| l.trim().starts_with("<!--") && l.trim().ends_with("-->");
+    let svg: Vec<&str> = svg.lines().skip_while(|l| !l.trim_start().starts_with("<svg")).filter(|l| !l.trim().is_empty() && !comment(l)).collect();
     format!("<figure>\n{}\n</figure>\n\n", svg.join("\n"))
 }
 
