@@ -247,6 +247,24 @@ mod tests {
         }
     }
 
+    /// The training-curves page's Python tab (Matplotlib and pandas' `ewm`): the same best epoch and smoothed
+    /// curve from the losses it printed, and the Rust panel draws them.
+    #[test]
+    fn loss_panel_agrees_with_its_python_tab() {
+        let shown = course_utils::printed::python_tab("visualization/python/loss_panel.md").unwrap();
+        let line = |label: &str| course_utils::printed::labelled(&shown, label).unwrap_or_else(|| panic!("no `{label}` line in:\n{shown}"));
+        let (train, val) = (line("train"), line("val"));
+        assert_eq!(vec![(best_epoch(&val) + 1) as f64], line("best epoch"), "{shown}");
+        let (rust, python) = (visualization::curves::smooth(&val, 0.6), line("smoothed val"));
+        assert_eq!((val.len(), rust.len()), (10, python.len()), "{shown}");
+        for (r, p) in rust.iter().zip(&python) {
+            assert!((r - p).abs() <= 5e-7, "smoothed: Rust {r}, pandas printed {p} (6 decimals)");
+        }
+        let mut svg = String::new();
+        loss_panel(&SVGBackend::with_string(&mut svg, (700, 400)).into_drawing_area(), &train, &val, Some(0.6)).unwrap();
+        assert!(svg.contains("Loss per epoch") && svg.contains("validation (smoothed)"));
+    }
+
     #[test]
     fn a_valid_dashboard_draws_all_four_panels() {
         let svg = dashboard_svg(&sample(), (900, 700)).unwrap();
