@@ -15,6 +15,6 @@ pub mod sum;
 /// prints (`cargo test --doc`).
 #[doc = concat!("```compile_fail,E0502\n", include_str!("../listings/view_then_write.rs"), "```")]
 pub mod compile_errors {}
-pub mod practice; // the exercises of the topic pages (on the chapter's practice page)
+pub mod practice; // the exercises of the topic pages (one at the end of each)
 #[cfg(test)]
 mod quiz; // the code of the chapter's quizzes, and the tests that compute their answers

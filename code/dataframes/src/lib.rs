@@ -7,6 +7,6 @@ pub mod lab_1_2_2;
 pub mod io;
 pub mod plan_figure; // the operations page's drawing of a lazy plan
 pub mod out_of_core; // the optional page "When the data outgrows memory"
-pub mod practice; // the exercises of the topic pages (on the chapter's practice page)
+pub mod practice; // the exercises of the topic pages (one at the end of each)
 #[cfg(test)]
 mod quiz; // the code of the chapter's quizzes, and the tests that compute their answers

@@ -9,6 +9,6 @@ pub mod kernels;
 pub mod knn;
 pub mod lab_1_2_5;
 pub mod profiles;
-pub mod practice; // the exercises of the topic pages (on the chapter's practice page)
+pub mod practice; // the exercises of the topic pages (one at the end of each)
 #[cfg(test)]
 mod quiz; // the code of the chapter's quizzes, and the tests that compute their answers

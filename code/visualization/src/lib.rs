@@ -50,6 +50,6 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for Figur
         FigureError::Draw(e.to_string())
     }
 }
-pub mod practice; // the exercises of the topic pages (on the chapter's practice page)
+pub mod practice; // the exercises of the topic pages (one at the end of each)
 #[cfg(test)]
 mod quiz; // the code of the chapter's quizzes, and the tests that compute their answers

@@ -31,6 +31,11 @@ pub const QUESTION_MARKER: &str = "<!-- quiz question -->";
 pub const CORE_LIMIT_MINUTES: f64 = 600.0;
 pub const PRIMER_LIMIT_MINUTES: f64 = 120.0;
 
+/// The lines around a topic page's optional practice (an exercise, its hint and its folded solution): its time
+/// is counted apart from the page's path, as optional practice.
+pub const PRACTICE_START: &str = "<!-- practice (optional) -->";
+pub const PRACTICE_END: &str = "<!-- end of practice -->";
+
 /// The generated files: the table of every page, the line each page shows under its title, the schedule.
 pub const TABLE: &str = "study/budget.md";
 pub const PAGE_TIMES: &str = "study/page-times.md";
@@ -98,7 +103,10 @@ pub struct Page {
     pub file: String,
     pub title: String,
     pub track: Track,
+    /// what is read and done on the page's path
     pub content: Content,
+    /// a topic page's optional practice (between [`PRACTICE_START`] and [`PRACTICE_END`]): counted apart
+    pub practice: Content,
 }
 
 impl Page {
@@ -333,8 +341,8 @@ fn names_command(text: &str, command: &str) -> bool {
 /// Each lab's exercises, by the page that explains them: a page of the lab's chapter (its folder) that names
 /// `cargo test -p <package> <name>` takes that exercise (a stretch exercise on a "Going deeper" page), the lab's
 /// own page the rest. Pages elsewhere (lab prep, the milestones) may name a command without taking its time.
-fn exercises_by_page(root: &Path, labs: &[Lab], pages: &BTreeMap<String, String>) -> Result<BTreeMap<String, Vec<(String, usize)>>, String> {
-    let mut out: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
+fn exercises_by_page(root: &Path, labs: &[Lab], pages: &BTreeMap<String, String>) -> Result<BTreeMap<String, Vec<(String, usize, String)>>, String> {
+    let mut out: BTreeMap<String, Vec<(String, usize, String)>> = BTreeMap::new();
     for lab in labs {
         for module in lab.modules {
             let path = root.join("code").join(lab.solution_crate).join("src").join(format!("{module}.rs"));
@@ -350,7 +358,7 @@ fn exercises_by_page(root: &Path, labs: &[Lab], pages: &BTreeMap<String, String>
                     .find(|(_, text)| names_command(text, &command))
                     .map(|(file, _)| file.clone());
                 let page = if on_lab_page { lab_page.to_owned() } else { elsewhere.unwrap_or_else(|| lab_page.to_owned()) };
-                out.entry(page).or_default().push((name, lines));
+                out.entry(page).or_default().push((name, lines, command));
             }
         }
     }
@@ -416,9 +424,15 @@ pub fn pages(root: &Path) -> Result<Vec<Page>, String> {
     let mut by_page = exercises_by_page(root, &exercises::LABS, &texts)?;
     let mut out = Vec::new();
     for page in listed {
-        let mut content = count(&page.expanded()?);
-        content.exercises = by_page.remove(&page.file).unwrap_or_default();
-        out.push(Page { track: track_of(&page.file, &page.title, &page.part), file: page.file, title: page.title, content });
+        let at = |e: String| format!("src/{}: {e}", page.file);
+        let (main, practice) = split_practice(&page.expanded()?).map_err(at)?;
+        let (mut content, mut practice) = (count(&main), count(&practice));
+        let (_, practice_text) = split_practice(&page.text).map_err(at)?;
+        for (name, lines, command) in by_page.remove(&page.file).unwrap_or_default() {
+            let on = if names_command(&practice_text, &command) { &mut practice } else { &mut content };
+            on.exercises.push((name, lines));
+        }
+        out.push(Page { track: track_of(&page.file, &page.title, &page.part), file: page.file, title: page.title, content, practice });
     }
     if let Some((file, found)) = by_page.into_iter().next() {
         return Err(format!("exercises {found:?} belong to {file}, which SUMMARY.md does not list"));
@@ -428,6 +442,33 @@ pub fn pages(root: &Path) -> Result<Vec<Page>, String> {
 
 pub fn total(pages: &[Page], path: Track) -> f64 {
     pages.iter().filter(|p| p.track == path).map(|p| p.content.minutes()).sum()
+}
+
+/// The optional practice of every page.
+pub fn practice_total(pages: &[Page]) -> f64 {
+    pages.iter().map(|p| p.practice.minutes()).sum()
+}
+
+/// A page's text cut into what is read on its path and its optional practice (the parts between
+/// [`PRACTICE_START`] and [`PRACTICE_END`] lines).
+pub fn split_practice(text: &str) -> Result<(String, String), String> {
+    let (mut main, mut practice, mut inside) = (String::new(), String::new(), false);
+    for line in text.lines() {
+        match (line.trim(), inside) {
+            (PRACTICE_START, false) => inside = true,
+            (PRACTICE_END, true) => inside = false,
+            (PRACTICE_START | PRACTICE_END, _) => return Err(format!("`{}` where it does not belong: practice is `{PRACTICE_START}` ... `{PRACTICE_END}`, not nested", line.trim())),
+            _ => {
+                let to = if inside { &mut practice } else { &mut main };
+                to.push_str(line);
+                to.push('\n');
+            }
+        }
+    }
+    if inside {
+        return Err(format!("`{PRACTICE_START}` without `{PRACTICE_END}`"));
+    }
+    Ok((main, practice))
 }
 
 /// The limits: the core path at most 600 minutes, the primer at most 120, exercises included.
@@ -487,6 +528,29 @@ pub fn table(pages: &[Page]) -> String {
             );
         }
     }
+    let with_practice: Vec<&Page> = pages.iter().filter(|p| p.practice != Content::default()).collect();
+    if !with_practice.is_empty() {
+        let _ = writeln!(s, "\n**Optional practice on the topic pages: {}**\n", minutes(practice_total(pages)));
+        s.push_str("| page | prose words | table words | code lines | figures | quiz questions | exercises | reading | exercises | total |\n");
+        s.push_str("|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        for p in with_practice {
+            let c = &p.practice;
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                p.title,
+                c.prose_words,
+                c.table_words,
+                c.code_lines,
+                c.figures,
+                c.questions,
+                c.exercises.len(),
+                minutes(c.reading_minutes()),
+                minutes(c.exercise_minutes()),
+                minutes(c.minutes())
+            );
+        }
+    }
     let _ = write!(
         s,
         "\n*Rates: prose {PROSE_WORDS_PER_MINUTE:.0} words a minute; table cells {TABLE_WORDS_PER_MINUTE:.0} words a minute; \
@@ -494,7 +558,7 @@ pub fn table(pages: &[Page]) -> String {
          {MINUTES_PER_FIGURE:.0} minute a figure; a quiz question {MINUTES_PER_QUESTION} minute to think, beyond reading it \
          and the explanation of every choice; an exercise {MINUTES_PER_EXERCISE:.0} minutes plus \
          {MINUTES_PER_SOLUTION_LINE:.0} a line of its solution (its folded solution is that time, not read again). Limits: core path {CORE_LIMIT_MINUTES:.0} minutes, \
-         primer {PRIMER_LIMIT_MINUTES:.0}, exercises included.*\n"
+         primer {PRIMER_LIMIT_MINUTES:.0}, exercises included; a topic page's optional exercise is counted apart, as optional practice.*\n"
     );
     s
 }
@@ -505,15 +569,23 @@ pub fn page_times(pages: &[Page]) -> String {
     for p in pages {
         let c = &p.content;
         let what = match p.track {
-            Track::Optional if p.title.starts_with("More practice") => "**Practice (optional), outside the core path's time budget.** ",
             Track::Optional => "**Going deeper (optional), outside the core path's time budget.** ",
             Track::Reference => "**Reference: look things up here when you need them; outside the core path's time budget.** ",
             _ => "",
         };
-        let exercises = match c.exercises.len() {
+        let mut exercises = match c.exercises.len() {
             0 => String::new(),
             n => format!(", of which {} for {n} exercise{}", minutes(c.exercise_minutes()), if n == 1 { "" } else { "s" }),
         };
+        match p.practice.exercises.len() {
+            0 if p.practice == Content::default() => {}
+            0 => exercises.push_str(&format!(", and {} of optional practice", minutes(p.practice.minutes()))),
+            n => exercises.push_str(&format!(
+                ", and {} for the optional exercise{} at the end",
+                minutes(p.practice.minutes()),
+                if n == 1 { "" } else { "s" }
+            )),
+        }
         let _ = writeln!(
             s,
             "<!-- ANCHOR: {a} -->\n*{what}About {m}{exercises}: counted from the page (see the study guide's time budget).*\n<!-- ANCHOR_END: {a} -->",
@@ -642,6 +714,18 @@ mod tests {
     }
 
     #[test]
+    fn a_topic_pages_practice_is_cut_out_and_must_be_closed() {
+        let page = format!("# T\n\nRead this.\n\n{PRACTICE_START}\n## Exercise (optional)\n\nWrite it.\n{PRACTICE_END}\n\n## Check yourself\n");
+        let (main, practice) = split_practice(&page).unwrap();
+        assert!(main.contains("Read this.") && main.contains("Check yourself") && !main.contains("Write it."), "{main}");
+        assert_eq!(practice, "## Exercise (optional)\n\nWrite it.\n");
+        assert_eq!(count(&practice).prose_words, 2 + 2, "its heading and its words, counted apart");
+        assert!(split_practice(&format!("{PRACTICE_START}\nopen\n")).unwrap_err().contains("without"));
+        assert!(split_practice(&format!("{PRACTICE_START}\n{PRACTICE_START}\n")).is_err(), "not nested");
+        assert!(split_practice(&format!("{PRACTICE_END}\n")).is_err(), "no end before a start");
+    }
+
+    #[test]
     fn sections_split_at_level_two_headings_outside_code() {
         let md = "# T\n\nOne two.\n\n## A\n\nThree four five.\n\n```text\n## not a heading\n```\n\n## B\n\nsix\n";
         let parts = sections(md);
@@ -688,7 +772,7 @@ mod tests {
             ("ch/lab.md".to_owned(), "cargo test -p lab-9 core\ncargo test -p lab-9 both".to_owned()),
         ]);
         let by_page = exercises_by_page(&root, &labs, &pages).unwrap();
-        let names = |p: &str| by_page[p].iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>();
+        let names = |p: &str| by_page[p].iter().map(|(n, _, _)| n.as_str()).collect::<Vec<_>>();
         assert_eq!(names("ch/lab.md"), ["core", "named_elsewhere", "both"]);
         assert_eq!(names("ch/deeper.md"), ["stretch"]);
         assert!(!by_page.contains_key("aaa/prep.md"));
@@ -702,7 +786,7 @@ mod tests {
     }
 
     fn page(file: &str, path: Track, prose_words: usize) -> Page {
-        Page { file: file.into(), title: file.into(), track: path, content: Content { prose_words, ..Content::default() } }
+        Page { file: file.into(), title: file.into(), track: path, content: Content { prose_words, ..Content::default() }, practice: Content::default() }
     }
 
     #[test]

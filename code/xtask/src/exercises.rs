@@ -83,15 +83,15 @@ pub const LABS: [Lab; 10] = [
         tests: &[],
         page: "src/performance/lab-1-2-5-profiling.md",
     },
-    // One short exercise per topic page, on each chapter's optional practice page.
-    Lab { id: "arrays", package: "arrays-exercise", solution_crate: "arrays", modules: &["practice"], tests: &[], page: "src/arrays/practice.md" },
+    // One short exercise per topic page, optional, at the end of the page (before its quiz).
+    Lab { id: "arrays", package: "arrays-exercise", solution_crate: "arrays", modules: &["practice"], tests: &[], page: "src/arrays/index.md" },
     Lab {
         id: "dataframes",
         package: "dataframes-exercise",
         solution_crate: "dataframes",
         modules: &["practice"],
         tests: &[],
-        page: "src/dataframes/practice.md",
+        page: "src/dataframes/index.md",
     },
     Lab {
         id: "visualization",
@@ -99,7 +99,7 @@ pub const LABS: [Lab; 10] = [
         solution_crate: "visualization",
         modules: &["practice"],
         tests: &[],
-        page: "src/visualization/practice.md",
+        page: "src/visualization/index.md",
     },
     Lab {
         id: "performance",
@@ -107,7 +107,7 @@ pub const LABS: [Lab; 10] = [
         solution_crate: "performance",
         modules: &["practice"],
         tests: &[],
-        page: "src/performance/practice.md",
+        page: "src/performance/index.md",
     },
 ];
 
@@ -259,14 +259,18 @@ pub fn files(root: &Path, lab: &Lab) -> Result<Vec<(PathBuf, String)>, String> {
         dir.join("src/lib.rs"),
         format!(
             "//! {title}, the exercises. {HEADER}\n//!\n//! Fill in every `todo!()` ({names}), then `cargo test -p {package}` passes.\n\
-             //! The page `{page}`, explains each step and has hints; the solution is `code/{sol}`.\n\
+             //! {page}; the solution is `code/{sol}`.\n\
              //! To start again: `cargo xtask exercises reset {id}`.\n\
              #![allow(unused)] // until the `todo!()`s are filled in, some imports and helpers are unused\n\n{mods}",
             id = lab.id,
             title = lab.title(),
             names = all_names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
             package = lab.package,
-            page = lab.page,
+            page = match lab.page.strip_suffix("/index.md") {
+                // a chapter's exercises: one at the end of each topic page
+                Some(chapter) if !lab.is_lab() && lab.id != "primer" => format!("Each topic page of `{chapter}/` ends with one of them, with a hint"),
+                _ => format!("The page `{}` explains each step and has hints", lab.page),
+            },
             sol = lab.solution_crate,
         ),
     ));
