@@ -502,20 +502,15 @@ fn path_name(path: Track) -> &'static str {
 /// The table of every page, by path, with the rates.
 pub fn table(pages: &[Page]) -> String {
     let mut s = String::from(HEADER);
-    for path in [Track::Primer, Track::Core, Track::Optional, Track::Reference] {
-        let on: Vec<&Page> = pages.iter().filter(|p| p.track == path).collect();
-        if on.is_empty() {
-            continue;
-        }
-        let _ = writeln!(s, "\n**{}: {}**\n", path_name(path), minutes(total(pages, path)));
+    // a section of the table: its heading, then a row per page
+    let section = |s: &mut String, heading: String, rows: Vec<(&str, &Content)>| {
+        let _ = writeln!(s, "\n**{heading}**\n");
         s.push_str("| page | prose words | table words | code lines | figures | quiz questions | exercises | reading | exercises | total |\n");
         s.push_str("|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
-        for p in on {
-            let c = &p.content;
+        for (title, c) in rows {
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                p.title,
+                "| {title} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 c.prose_words,
                 c.table_words,
                 c.code_lines,
@@ -526,30 +521,17 @@ pub fn table(pages: &[Page]) -> String {
                 minutes(c.exercise_minutes()),
                 minutes(c.minutes())
             );
+        }
+    };
+    for path in [Track::Primer, Track::Core, Track::Optional, Track::Reference] {
+        let on: Vec<(&str, &Content)> = pages.iter().filter(|p| p.track == path).map(|p| (p.title.as_str(), &p.content)).collect();
+        if !on.is_empty() {
+            section(&mut s, format!("{}: {}", path_name(path), minutes(total(pages, path))), on);
         }
     }
-    let with_practice: Vec<&Page> = pages.iter().filter(|p| p.practice != Content::default()).collect();
-    if !with_practice.is_empty() {
-        let _ = writeln!(s, "\n**Optional practice on the topic pages: {}**\n", minutes(practice_total(pages)));
-        s.push_str("| page | prose words | table words | code lines | figures | quiz questions | exercises | reading | exercises | total |\n");
-        s.push_str("|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
-        for p in with_practice {
-            let c = &p.practice;
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                p.title,
-                c.prose_words,
-                c.table_words,
-                c.code_lines,
-                c.figures,
-                c.questions,
-                c.exercises.len(),
-                minutes(c.reading_minutes()),
-                minutes(c.exercise_minutes()),
-                minutes(c.minutes())
-            );
-        }
+    let practice: Vec<(&str, &Content)> = pages.iter().filter(|p| p.practice != Content::default()).map(|p| (p.title.as_str(), &p.practice)).collect();
+    if !practice.is_empty() {
+        section(&mut s, format!("Optional practice on the topic pages: {}", minutes(practice_total(pages))), practice);
     }
     let _ = write!(
         s,
