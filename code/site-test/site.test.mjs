@@ -350,6 +350,14 @@ test("served locally, a listing is edited, run, kept over a reload and reset", {
   const compileError = page.locator(".runner-output .runner-stderr").first();
   await compileError.waitFor({ timeout: 120_000 });
   assert.match(await compileError.textContent(), /error\[E0599\][\s\S]*main\.rs:\d+/);
+  // a listing whose shown output is timed runs as an optimised build, as that output was made
+  await page.goto(`${RUNNER}guidance/comparing-implementations.html`, { waitUntil: "networkidle" });
+  await page.locator("pre:has(code.runner-editable)").first().hover();
+  await page.locator(".runner-run").first().click();
+  const status = page.locator(".runner-output .runner-stdout").first();
+  await status.waitFor({ timeout: 120_000 });
+  assert.match(await page.locator(".runner-output .runner-status").first().textContent(), /an optimised build/);
+  assert.match(await status.textContent(), /index loop/);
   assert.deepEqual(errors, []);
   await context.close();
 });

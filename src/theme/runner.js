@@ -14,6 +14,9 @@
 
   listings.forEach((code, index) => {
     const pre = code.parentElement;
+    // a listing whose shown output is timed was built optimised: the reader's run is too (see outputs.rs)
+    const shown = pre.nextElementSibling;
+    const optimised = Boolean(shown && shown.classList.contains("listing-output") && shown.querySelector(".output-note"));
     const key = `course-runner:${location.pathname}:${index}`;
     const original = code.innerHTML;
     const saved = localStorage.getItem(key);
@@ -45,7 +48,7 @@
       code.innerHTML = original;
       output.hidden = true;
     });
-    run.addEventListener("click", () => execute(code.textContent, output, run));
+    run.addEventListener("click", () => execute(code.textContent, optimised, output, run));
   });
 
   function button(className, title, text) {
@@ -57,7 +60,7 @@
     return b;
   }
 
-  async function execute(program, output, run) {
+  async function execute(program, optimised, output, run) {
     run.disabled = true;
     output.hidden = false;
     output.replaceChildren(line("runner-status", "compiling…"));
@@ -70,7 +73,7 @@
         const response = await fetch("/run", {
           method: "POST",
           headers: { "Content-Type": "application/json", "X-Course-Runner": secret },
-          body: JSON.stringify({ code: program }),
+          body: JSON.stringify({ code: program, optimised }),
         });
         const body = await response.json().catch(() => ({ error: `the server answered ${response.status}` }));
         if (response.status === 503 && body.waiting) {
@@ -78,7 +81,7 @@
           await new Promise((r) => setTimeout(r, 2000));
           continue;
         }
-        show(output, body, (performance.now() - started) / 1000);
+        show(output, body, (performance.now() - started) / 1000, optimised);
         break;
       }
     } catch (e) {
@@ -89,7 +92,7 @@
     }
   }
 
-  function show(output, r, seconds) {
+  function show(output, r, seconds, optimised) {
     const parts = [];
     if (r.error) {
       parts.push(line("runner-error", r.error));
@@ -100,7 +103,8 @@
       const how = r.timed_out ? "stopped at the time limit"
         : r.signal != null ? `killed by signal ${r.signal}`
         : `exit status ${r.status}`;
-      parts.push(line("runner-status", `ran in ${seconds.toFixed(1)} s, ${how}${r.truncated ? "; output cut at the limit" : ""}`));
+      const build = optimised ? " (an optimised build, as the output shown above)" : "";
+      parts.push(line("runner-status", `ran in ${seconds.toFixed(1)} s${build}, ${how}${r.truncated ? "; output cut at the limit" : ""}`));
       if (r.stdout) parts.push(line("runner-stdout", r.stdout));
       if (r.stderr) parts.push(line("runner-stderr", r.stderr));
       for (const { name, svg } of r.svgs ?? []) {

@@ -405,6 +405,12 @@ impl Queue {
 
     /// [`Toolchain::run`], when there is room; `Err(BUSY)` when there is not.
     pub fn run(&self, code: &str, limits: &Limits) -> Result<RunOutput, String> {
+        self.run_as(code, limits, false)
+    }
+
+    /// [`run`](Self::run), or with `optimised` [`Toolchain::run_optimised`] (a listing whose shown output is
+    /// timed, so that the reader's run is built as the output was).
+    pub fn run_as(&self, code: &str, limits: &Limits, optimised: bool) -> Result<RunOutput, String> {
         {
             let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
             if state.running < self.running && state.line.is_empty() {
@@ -424,7 +430,7 @@ impl Queue {
             }
         }
         let _slot = Slot(self); // gives the place back even if the run panics
-        self.toolchain.run(code, limits)
+        if optimised { self.toolchain.run_optimised(code, limits) } else { self.toolchain.run(code, limits) }
     }
 }
 

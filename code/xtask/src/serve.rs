@@ -176,9 +176,12 @@ pub fn handle(req: &Request, access: &Access, book: &Path, state: &Mutex<State>,
             if req.body.len() > MAX_BODY {
                 return Answer::text(413, "program too large");
             }
-            let Some(code) = serde_json::from_slice::<serde_json::Value>(req.body).ok().and_then(|v| v["code"].as_str().map(str::to_owned)) else {
+            let request = serde_json::from_slice::<serde_json::Value>(req.body).ok();
+            let Some(code) = request.as_ref().and_then(|v| v["code"].as_str().map(str::to_owned)) else {
                 return Answer::text(400, "expected JSON {\"code\": \"...\"}");
             };
+            // a listing whose shown output is timed is built as that output was (`"optimised": true`)
+            let optimised = request.as_ref().is_some_and(|v| v["optimised"] == serde_json::Value::Bool(true));
             let queue = match &*state.lock().unwrap_or_else(|e| e.into_inner()) {
                 State::Preparing => {
                     return Answer::json(503, &serde_json::json!({
@@ -188,7 +191,7 @@ pub fn handle(req: &Request, access: &Access, book: &Path, state: &Mutex<State>,
                 State::Failed(why) => return Answer::json(500, &serde_json::json!({ "error": why })),
                 State::Ready(queue) => queue.clone(),
             };
-            match queue.run(&code, limits) {
+            match queue.run_as(&code, limits, optimised) {
                 Ok(output) => Answer::json(200, &output.to_value()),
                 Err(busy) => Answer::json(429, &serde_json::json!({ "error": busy })),
             }
@@ -509,6 +512,16 @@ mod tests {
         assert_eq!(status, 200, "{body}");
         let out = run_json(&Answer { status, content_type: "", body: body.into_bytes() }).unwrap();
         assert_eq!(out.stdout, "42\n");
+        // a timed listing asks for an optimised build, as its shown output was made; anything else is a debug build
+        let build = |extra: &str| {
+            let code = format!(r#"{{"code": "fn main() {{ println!(\"{{}}\", cfg!(debug_assertions)); }}"{extra}}}"#);
+            let (status, body) = http(port, &run_head("launch-secret", &format!("http://127.0.0.1:{port}")), &code);
+            assert_eq!(status, 200, "{body}");
+            run_json(&Answer { status, content_type: "", body: body.into_bytes() }).unwrap().stdout
+        };
+        assert_eq!(build(r#", "optimised": true"#), "false\n");
+        assert_eq!(build(""), "true\n");
+        assert_eq!(build(r#", "optimised": "yes""#), "true\n", "only the JSON true asks for it");
         assert_eq!(http(port, &run_head("wrong", &format!("http://127.0.0.1:{port}")), &code).0, 403);
         assert_eq!(http(port, &run_head("launch-secret", "http://evil.example"), &code).0, 403);
         let rebound = format!("POST /run HTTP/1.1\r\nHost: evil.example:{port}\r\nOrigin: http://evil.example:{port}\r\nX-Course-Runner: launch-secret\r\n");
