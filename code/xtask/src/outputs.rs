@@ -253,8 +253,8 @@ fn figure(svg: &str) -> String {
     format!("<figure>\n{}\n</figure>\n\n", svg.join("\n"))
 }
 
-/// A timed output's shape: every number (with its decimal point) and the time unit after it masked, and
-/// criterion's outlier lines left out (it prints them only for a run that had outliers).
+/// A timed output's shape: every number (with its decimal point) and the time unit after it masked, criterion's
+/// outlier lines left out (it prints them only for a run that had outliers), and the padding of table columns.
 pub fn shape(text: &str) -> String {
     let outliers = |l: &str| {
         let t = l.trim();
@@ -287,7 +287,14 @@ pub fn shape(text: &str) -> String {
             out.push(c);
         }
     }
-    out
+    // a table's columns are as wide as their numbers: runs of spaces and of dashes are one
+    let mut collapsed = String::with_capacity(out.len());
+    for c in out.chars() {
+        if !((c == ' ' || c == '-') && collapsed.ends_with(c)) {
+            collapsed.push(c);
+        }
+    }
+    collapsed
 }
 
 /// What the budget reads an output file as: its text lines as table rows (an output is looked over like a table,
@@ -489,6 +496,10 @@ mod tests {
         let quiet = "sum/loop/1000 time: [1.2 µs 1.3 µs 1.4 µs]\nsum/loop/9 time: [5 ns 6 ns 7 ns]";
         let outliers = "sum/loop/1000 time: [1.2 µs 1.3 µs 1.4 µs]\nFound 2 outliers among 10 measurements (20.00%)\n  1 (10.00%) high mild\n  1 (10.00%) high severe\nsum/loop/9 time: [5 ns 6 ns 7 ns]";
         assert_eq!(shape(quiet), shape(outliers), "criterion reports outliers only when it found some");
+        let narrow = "  name    median\n  ----  ------\n  loop    114 µs";
+        let wide = "  name     median\n  ----  -------\n  loop    97.8 µs";
+        assert_eq!(shape(narrow), shape(wide), "a column as wide as its numbers");
+        assert_ne!(shape("a b"), shape("ab"), "a space is still a space");
     }
 
     #[test]
