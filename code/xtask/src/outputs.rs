@@ -270,8 +270,9 @@ pub fn shape(text: &str) -> String {
             }
             out.push('#');
             // `1.2ms`, `980µs`, `3 s`: the unit changes with the number
-            let rest: String = chars.clone().take(3).collect();
-            for unit in ["ns", "µs", "us", "ms", "s"] {
+            let rest: String = chars.clone().take(9).collect();
+            // criterion's rates too: `2.2 Gelem/s` on one machine is `900 Melem/s` on another
+            for unit in ["Gelem/s", "Melem/s", "Kelem/s", "elem/s", "ns", "µs", "us", "ms", "s"] {
                 if rest.trim_start_matches(' ').starts_with(unit) && !rest.trim_start_matches(' ')[unit.len()..].starts_with(char::is_alphabetic) {
                     while chars.peek() == Some(&' ') {
                         chars.next();
@@ -499,6 +500,8 @@ mod tests {
         let narrow = "  name    median\n  ----  ------\n  loop    114 µs";
         let wide = "  name     median\n  ----  -------\n  loop    97.8 µs";
         assert_eq!(shape(narrow), shape(wide), "a column as wide as its numbers");
+        assert_eq!(shape("thrpt: [2.2 Gelem/s 2.3 Gelem/s]"), shape("thrpt: [901 Melem/s 1.0 Gelem/s]"));
+        assert_eq!(shape("3 elements"), "# elements", "a word is not a unit");
         assert_ne!(shape("a b"), shape("ab"), "a space is still a space");
     }
 
