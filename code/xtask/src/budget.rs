@@ -425,9 +425,8 @@ pub fn pages(root: &Path) -> Result<Vec<Page>, String> {
     let mut out = Vec::new();
     for page in listed {
         let at = |e: String| format!("src/{}: {e}", page.file);
-        let (main, practice) = split_practice(&page.expanded()?).map_err(at)?;
-        let (mut content, mut practice) = (count(&main), count(&practice));
-        let (_, practice_text) = split_practice(&page.text).map_err(at)?;
+        let (main, practice_text) = split_practice(&page.expanded()?).map_err(at)?;
+        let (mut content, mut practice) = (count(&main), count(&practice_text));
         for (name, lines, command) in by_page.remove(&page.file).unwrap_or_default() {
             let on = if names_command(&practice_text, &command) { &mut practice } else { &mut content };
             on.exercises.push((name, lines));

@@ -339,7 +339,7 @@ fn run_all(toolchain: &Toolchain, slots: &[Slot], times: usize) -> Vec<Result<Ve
     let run = |slot: &Slot| {
         (0..times)
             // timings from a debug build would mislead: time what `cargo run --release` makes
-            .map(|_| if slot.timed() { toolchain.run_optimised(&slot.program, &limits()) } else { toolchain.run(&slot.program, &limits()) })
+            .map(|_| toolchain.run_as(&slot.program, &limits(), slot.timed()))
             .map(|ran| ran.and_then(|ran| render(slot, &as_a_reader_sees(ran))))
             .collect::<Result<Vec<String>, String>>()
     };

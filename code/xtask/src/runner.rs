@@ -244,16 +244,12 @@ impl Toolchain {
     /// Compiles `code` as `main.rs` and runs it under `limits`. `Err` only when the runner itself failed
     /// (no temporary folder, rustc missing); a program that does not compile is an `Ok` with `compiled: false`.
     pub fn run(&self, code: &str, limits: &Limits) -> Result<RunOutput, String> {
-        self.run_at(code, limits, "0")
+        self.run_as(code, limits, false)
     }
 
-    /// [`run`](Self::run), with `main.rs` optimised as `cargo run --release` does (`-C opt-level=3`): for a
-    /// listing whose output shows timings (the libraries stay the workspace's builds).
-    pub fn run_optimised(&self, code: &str, limits: &Limits) -> Result<RunOutput, String> {
-        self.run_at(code, limits, "3")
-    }
-
-    fn run_at(&self, code: &str, limits: &Limits, opt_level: &str) -> Result<RunOutput, String> {
+    /// [`run`](Self::run), or with `optimised` a `main.rs` optimised as `cargo run --release` does
+    /// (`-C opt-level=3`): for a listing whose output shows timings (the libraries stay the workspace's builds).
+    pub fn run_as(&self, code: &str, limits: &Limits, optimised: bool) -> Result<RunOutput, String> {
         let dir = TempDir::new()?;
         fs::write(dir.0.join("main.rs"), code).map_err(failed("writing main.rs"))?;
         if let Some(data) = &self.data {
@@ -273,8 +269,8 @@ impl Toolchain {
         rustc
             .current_dir(&dir.0)
             .args(["main.rs", "--crate-name", "main", "--crate-type", "bin", "--edition=2024"])
-            .args(["-C", &format!("opt-level={opt_level}")]);
-        if opt_level == "0" {
+            .args(["-C", if optimised { "opt-level=3" } else { "opt-level=0" }]);
+        if !optimised {
             // as cargo does without debug info: the standard library's goes too, which makes linking against
             // polars 5 s instead of 6.5 (symbols stay, for panics and pprof's flamegraphs)
             rustc.args(["-C", "debuginfo=0", "-C", "strip=debuginfo"]);
@@ -408,8 +404,8 @@ impl Queue {
         self.run_as(code, limits, false)
     }
 
-    /// [`run`](Self::run), or with `optimised` [`Toolchain::run_optimised`] (a listing whose shown output is
-    /// timed, so that the reader's run is built as the output was).
+    /// [`run`](Self::run), or optimised as [`Toolchain::run_as`] can (a listing whose shown output is timed, so
+    /// that the reader's run is built as the output was).
     pub fn run_as(&self, code: &str, limits: &Limits, optimised: bool) -> Result<RunOutput, String> {
         {
             let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -430,7 +426,7 @@ impl Queue {
             }
         }
         let _slot = Slot(self); // gives the place back even if the run panics
-        if optimised { self.toolchain.run_optimised(code, limits) } else { self.toolchain.run(code, limits) }
+        self.toolchain.run_as(code, limits, optimised)
     }
 }
 
